@@ -1,0 +1,108 @@
+#include "app/cli/CliTrain.h"
+
+#include "app/cli/ProgressPrinter.h"
+#include "core/runs/RunPaths.h"
+#include "core/train/Trainer.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+namespace fts::cli {
+namespace {
+
+std::atomic<Trainer*> g_trainer{nullptr};
+
+void onInterrupt(int) {
+  // Ctrl-C asks the trainer to stop cleanly; a second one kills the process.
+  if (Trainer* t = g_trainer.load()) {
+    t->requestStop();
+    std::signal(SIGINT, SIG_DFL);
+  }
+}
+
+}  // namespace
+
+void addTrainCommand(CLI::App& app, TrainArgs& args, int& exitCode) {
+  auto* cmd = app.add_subcommand("train", "Train a model on a data file or a project file");
+  auto* project = cmd->add_option("--project", args.project, "Project file (.ftproject)")->check(CLI::ExistingFile);
+  auto* data = cmd->add_option("--data", args.data, "Data file: CSV/TSV with text,label columns, or plain text");
+  project->excludes(data);
+  cmd->add_option("--task", args.task, "cls (classification) or lm (causal LM); default: from the data")
+      ->check(CLI::IsMember({"cls", "lm"}));
+  cmd->add_option("--set", args.sets, "Override a setting, e.g. --set train.lr=3e-4 (repeatable)");
+  cmd->add_option("--steps", args.steps, "Stop after this many optimizer steps (same as --set train.steps=N)");
+  cmd->add_option("--threads", args.threads, "CPU threads (default: all cores)");
+  cmd->add_flag("--json", args.json, "Print the final result as one JSON object on stdout");
+  cmd->callback([&] { exitCode = runTrain(args); });
+}
+
+int runTrain(const TrainArgs& args) {
+  TrainConfig cfg;
+  try {
+    if (!args.project.empty()) cfg = ProjectFile::load(args.project).config;
+    if (!args.data.empty()) cfg.data.train = args.data;
+    if (!args.task.empty()) cfg.task = args.task;
+    for (const auto& kv : args.sets) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos) throw std::invalid_argument("--set takes key=value, not '" + kv + "'");
+      cfg.set(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    if (args.steps >= 0) cfg.train.steps = args.steps;
+    if (args.threads >= 0) cfg.train.threads = args.threads;
+    if (cfg.data.train.empty()) throw std::invalid_argument("give --data FILE or --project FILE");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ftstudio train: %s\n", e.what());
+    return 2;
+  }
+
+  std::string runId;
+  const auto runDir = createRunDir(&runId);
+  std::FILE* human = args.json ? stderr : stdout;
+  std::fprintf(human, "run %s (%s)\n", runId.c_str(), runDir.c_str());
+  Trainer trainer(cfg, runDir, runId);
+  ProgressPrinter printer(human);
+  g_trainer = &trainer;
+  std::signal(SIGINT, onInterrupt);
+  trainer.start();
+  while (true) {
+    for (const auto& ev : trainer.events().waitAndDrain(200)) printer.handle(ev);
+    if (!trainer.isRunning()) {
+      for (const auto& ev : trainer.events().drain()) printer.handle(ev);
+      break;
+    }
+  }
+  trainer.join();
+  g_trainer = nullptr;
+  std::signal(SIGINT, SIG_DFL);
+  printer.finishLine();
+
+  const TrainSummary s = trainer.summary();
+  if (args.json) {
+    nlohmann::ordered_json j;
+    j["run"] = s.runId;
+    j["run_dir"] = s.runDir.string();
+    j["task"] = s.task;
+    j["status"] = toString(s.state);
+    if (!s.reason.empty()) j["reason"] = s.reason;
+    j["steps"] = s.steps;
+    j["tokens"] = s.tokens;
+    j["seconds"] = s.seconds;
+    j["metrics"] = s.metrics;
+    std::cout << j.dump() << std::endl;
+  } else {
+    std::fprintf(stdout, "%s after %lld steps in %s", toString(s.state), static_cast<long long>(s.steps),
+                 formatDuration(s.seconds).c_str());
+    for (const auto& [k, v] : s.metrics) std::fprintf(stdout, "  %s %.4f", k.c_str(), v);
+    std::fprintf(stdout, "\n");
+    if (!s.reason.empty() && s.state != TrainerState::Finished) std::fprintf(stdout, "%s\n", s.reason.c_str());
+  }
+  if (s.state == TrainerState::Failed) return 1;
+  return 0;
+}
+
+}  // namespace fts::cli

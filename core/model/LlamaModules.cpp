@@ -1,0 +1,167 @@
+#include "core/model/LlamaModules.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+namespace fts {
+namespace F = torch::nn::functional;
+
+RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
+  weight = register_parameter("weight", torch::ones({dim}));
+}
+
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+  // Computed in fp32 whatever the input dtype, as HF does, then cast back.
+  auto xf = x.to(torch::kFloat32);
+  auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+  return weight * normed.to(x.scalar_type());
+}
+
+namespace {
+torch::nn::Linear makeLinear(int64_t in, int64_t out, bool bias) {
+  return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
+}
+
+// x [B,H,T,Dh]: rotate the two halves, HF's rotate_half convention.
+torch::Tensor applyRope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
+  const int64_t half = x.size(-1) / 2;
+  auto x1 = x.narrow(-1, 0, half);
+  auto x2 = x.narrow(-1, half, half);
+  return x * cos + torch::cat({-x2, x1}, -1) * sin;
+}
+}  // namespace
+
+LlamaAttentionImpl::LlamaAttentionImpl(const LlamaConfig& c)
+    : heads(c.num_attention_heads), kvHeads(c.kvHeads()), headDim(c.headDim()), dropout(c.attention_dropout) {
+  const int64_t D = c.hidden_size;
+  q_proj = register_module("q_proj", makeLinear(D, heads * headDim, c.attention_bias));
+  k_proj = register_module("k_proj", makeLinear(D, kvHeads * headDim, c.attention_bias));
+  v_proj = register_module("v_proj", makeLinear(D, kvHeads * headDim, c.attention_bias));
+  o_proj = register_module("o_proj", makeLinear(heads * headDim, D, false));
+}
+
+torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                          const torch::Tensor& causalMask) {
+  const int64_t B = x.size(0), T = x.size(1);
+  auto q = q_proj(x).view({B, T, heads, headDim}).transpose(1, 2);    // [B,H,T,Dh]
+  auto k = k_proj(x).view({B, T, kvHeads, headDim}).transpose(1, 2);  // [B,Hkv,T,Dh]
+  auto v = v_proj(x).view({B, T, kvHeads, headDim}).transpose(1, 2);  // [B,Hkv,T,Dh]
+  q = applyRope(q, cos, sin);
+  k = applyRope(k, cos, sin);
+  if (kvHeads != heads) {  // grouped-query attention: each kv head serves heads/kvHeads query heads
+    k = k.repeat_interleave(heads / kvHeads, 1);                       // [B,H,T,Dh]
+    v = v.repeat_interleave(heads / kvHeads, 1);
+  }
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(headDim)));  // [B,H,T,T]
+  scores = scores + causalMask;
+  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
+  if (dropout > 0 && is_training()) probs = F::dropout(probs, F::DropoutFuncOptions().p(dropout).training(true));
+  auto out = torch::matmul(probs, v);                                  // [B,H,T,Dh]
+  out = out.transpose(1, 2).reshape({B, T, heads * headDim});          // [B,T,D]
+  return o_proj(out);
+}
+
+LlamaMLPImpl::LlamaMLPImpl(const LlamaConfig& c) {
+  const int64_t D = c.hidden_size, Fd = c.ffnSize();
+  gate_proj = register_module("gate_proj", makeLinear(D, Fd, false));
+  up_proj = register_module("up_proj", makeLinear(D, Fd, false));
+  down_proj = register_module("down_proj", makeLinear(Fd, D, false));
+}
+
+torch::Tensor LlamaMLPImpl::forward(const torch::Tensor& x) {
+  return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+}
+
+LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) : hiddenDropout(c.hidden_dropout) {
+  self_attn = register_module("self_attn", LlamaAttention(c));
+  mlp = register_module("mlp", LlamaMLP(c));
+  input_layernorm = register_module("input_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+  post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                             const torch::Tensor& causalMask) {
+  auto drop = [&](torch::Tensor t) {
+    return (hiddenDropout > 0 && is_training()) ? F::dropout(t, F::DropoutFuncOptions().p(hiddenDropout).training(true)) : t;
+  };
+  auto h = x + drop(self_attn(input_layernorm(x), cos, sin, causalMask));
+  return h + drop(mlp(post_attention_layernorm(h)));
+}
+
+LlamaBackboneImpl::LlamaBackboneImpl(const LlamaConfig& c) : config(c) {
+  c.validate();
+  embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+  layers = register_module("layers", torch::nn::ModuleList());
+  for (int i = 0; i < c.num_hidden_layers; ++i) layers->push_back(LlamaDecoderLayer(c));
+  norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+void LlamaBackboneImpl::ensureRope(int64_t T, const torch::Device& device) {
+  if (cos_.defined() && cos_.size(0) >= T && cos_.device() == device) return;
+  const int64_t n = std::max<int64_t>(T, std::min<int64_t>(config.max_position_embeddings, 4096));
+  const int64_t Dh = config.headDim();
+  auto inv = 1.0 / torch::pow(config.rope_theta, torch::arange(0, Dh, 2, torch::kFloat64) / static_cast<double>(Dh));
+  auto freqs = torch::outer(torch::arange(n, torch::kFloat64), inv);   // [n, Dh/2]
+  auto emb = torch::cat({freqs, freqs}, -1);                            // [n, Dh]
+  cos_ = emb.cos().to(torch::kFloat32).to(device);
+  sin_ = emb.sin().to(torch::kFloat32).to(device);
+  mask_ = torch::full({n, n}, -std::numeric_limits<float>::infinity(), torch::TensorOptions().device(device)).triu(1);
+}
+
+torch::Tensor LlamaBackboneImpl::embed(const torch::Tensor& ids) { return embed_tokens(ids); }
+
+torch::Tensor LlamaBackboneImpl::forwardEmbeds(const torch::Tensor& inputEmbeds) {
+  const int64_t T = inputEmbeds.size(1);
+  ensureRope(T, inputEmbeds.device());
+  auto cos = cos_.narrow(0, 0, T), sin = sin_.narrow(0, 0, T);          // [T,Dh]
+  auto mask = mask_.narrow(0, 0, T).narrow(1, 0, T);                    // [T,T]
+  auto h = inputEmbeds;
+  for (const auto& layer : *layers) h = layer->as<LlamaDecoderLayer>()->forward(h, cos, sin, mask);
+  return norm(h);
+}
+
+LlamaForTaskImpl::LlamaForTaskImpl(const LlamaConfig& c, HeadKind k) : kind(k) {
+  model = register_module("model", LlamaBackbone(c));
+  if (kind == HeadKind::CausalLM) {
+    if (!c.tie_word_embeddings) lm_head = register_module("lm_head", makeLinear(c.hidden_size, c.vocab_size, false));
+  } else {
+    if (c.id2label.size() < 2) throw std::invalid_argument("a classifier needs at least two labels (id2label)");
+    score = register_module("score", makeLinear(c.hidden_size, static_cast<int64_t>(c.id2label.size()), false));
+  }
+}
+
+torch::Tensor LlamaForTaskImpl::lmLogits(const torch::Tensor& hidden) {
+  if (lm_head) return lm_head(hidden);
+  return torch::matmul(hidden, model->embed_tokens->weight.t());       // tied: [B,T,D] x [D,V]
+}
+
+torch::Tensor LlamaForTaskImpl::classLogits(const torch::Tensor& hidden, const torch::Tensor& lengths) {
+  const int64_t B = hidden.size(0);
+  auto last = (lengths - 1).clamp_min(0);                                // [B]
+  auto pooled = hidden.index({torch::arange(B, lengths.options()), last});  // [B,D]
+  return score(pooled);                                                  // [B,C]
+}
+
+std::string LlamaForTaskImpl::architecture() const {
+  return kind == HeadKind::CausalLM ? "LlamaForCausalLM" : "LlamaForSequenceClassification";
+}
+
+void initLlamaWeights(torch::nn::Module& m, uint64_t seed) {
+  torch::NoGradGuard noGrad;
+  auto gen = at::detail::createCPUGenerator(seed);
+  for (auto& p : m.named_parameters()) {
+    const auto& name = p.key();
+    auto& t = p.value();
+    if (name.find("norm") != std::string::npos && name.size() >= 6 && name.substr(name.size() - 6) == "weight" && t.dim() == 1) {
+      t.fill_(1.0);
+    } else if (t.dim() == 1) {
+      t.zero_();  // biases
+    } else {
+      t.normal_(0.0, 0.02, gen);
+    }
+  }
+}
+
+}  // namespace fts

@@ -1,0 +1,94 @@
+#pragma once
+// Internal to core/: includes torch. The Llama-family decoder as LibTorch modules whose parameter
+// names are exactly Hugging Face's ("model.layers.0.self_attn.q_proj.weight", "score.weight", ...),
+// so a local HF folder loads and an export is a faithful write.
+//
+// Shapes: B batch, T tokens, D hidden_size, H heads, Hkv key/value heads, Dh head dim, F ffn, V vocab.
+#include "core/model/LlamaConfig.h"
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/types.h>
+
+namespace fts {
+
+struct RMSNormImpl : torch::nn::Module {
+  RMSNormImpl(int64_t dim, double eps);
+  torch::Tensor forward(const torch::Tensor& x);  // [..., D] -> [..., D]
+  torch::Tensor weight;
+  double eps;
+};
+TORCH_MODULE(RMSNorm);
+
+struct LlamaAttentionImpl : torch::nn::Module {
+  explicit LlamaAttentionImpl(const LlamaConfig& c);
+  // x [B,T,D], cos/sin [T,Dh], causalMask [T,T] additive (0 / -inf) -> [B,T,D]
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                        const torch::Tensor& causalMask);
+  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+  int64_t heads, kvHeads, headDim;
+  double dropout;
+};
+TORCH_MODULE(LlamaAttention);
+
+struct LlamaMLPImpl : torch::nn::Module {
+  explicit LlamaMLPImpl(const LlamaConfig& c);
+  torch::Tensor forward(const torch::Tensor& x);  // [B,T,D] -> [B,T,D] via SwiGLU [B,T,F]
+  torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+};
+TORCH_MODULE(LlamaMLP);
+
+struct LlamaDecoderLayerImpl : torch::nn::Module {
+  explicit LlamaDecoderLayerImpl(const LlamaConfig& c);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                        const torch::Tensor& causalMask);
+  LlamaAttention self_attn{nullptr};
+  LlamaMLP mlp{nullptr};
+  RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
+  double hiddenDropout;
+};
+TORCH_MODULE(LlamaDecoderLayer);
+
+// The backbone ("model." in HF names): embeddings, decoder layers, final norm.
+struct LlamaBackboneImpl : torch::nn::Module {
+  explicit LlamaBackboneImpl(const LlamaConfig& c);
+  // inputEmbeds [B,T,D] -> hidden [B,T,D]. Taking embeddings (not ids) lets adversarial methods
+  // perturb them and take gradients with respect to them.
+  torch::Tensor forwardEmbeds(const torch::Tensor& inputEmbeds);
+  torch::Tensor embed(const torch::Tensor& ids);  // [B,T] int64 -> [B,T,D]
+  torch::nn::Embedding embed_tokens{nullptr};
+  torch::nn::ModuleList layers{nullptr};
+  RMSNorm norm{nullptr};
+  LlamaConfig config;
+
+ private:
+  void ensureRope(int64_t T, const torch::Device& device);
+  torch::Tensor cos_, sin_, mask_;  // [Tmax,Dh], [Tmax,Dh], [Tmax,Tmax]
+};
+TORCH_MODULE(LlamaBackbone);
+
+enum class HeadKind { CausalLM, SequenceClassification };
+
+// LlamaForCausalLM ("lm_head.weight", or tied to the embeddings) or LlamaForSequenceClassification
+// ("score.weight", pooled on the last non-pad token).
+struct LlamaForTaskImpl : torch::nn::Module {
+  LlamaForTaskImpl(const LlamaConfig& c, HeadKind kind);
+  // ids [B,T] -> logits [B,T,V] (causal LM)
+  torch::Tensor lmLogits(const torch::Tensor& hidden);
+  // hidden [B,T,D], lengths [B] (real tokens per row, right padding) -> logits [B,C]
+  torch::Tensor classLogits(const torch::Tensor& hidden, const torch::Tensor& lengths);
+  std::string architecture() const;
+
+  LlamaBackbone model{nullptr};
+  torch::nn::Linear lm_head{nullptr};
+  torch::nn::Linear score{nullptr};
+  HeadKind kind;
+};
+TORCH_MODULE(LlamaForTask);
+
+// Hugging Face's initialisation: normal(0, 0.02) for linear and embedding weights, ones for norms.
+void initLlamaWeights(torch::nn::Module& m, uint64_t seed);
+
+}  // namespace fts

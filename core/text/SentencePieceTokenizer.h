@@ -1,0 +1,64 @@
+#pragma once
+// A SentencePiece tokenizer (tokenizer.model), trained by us or loaded from a model folder.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct ftspm_processor;
+
+namespace fts {
+
+struct TokenizerTrainOptions {
+  int vocabSize = 8000;
+  std::string modelType = "unigram";   // "unigram" or "bpe"
+  double characterCoverage = 0.9995;   // below 1 so rare CJK characters fall back to bytes
+  bool byteFallback = true;            // unknown characters become byte pieces, never <unk>
+  std::vector<std::string> userSymbols;
+  // When the text is too small for vocabSize, shrink the vocabulary instead of failing.
+  bool hardVocabLimit = false;
+  int maxSentenceLength = 16384;       // bytes; longer sentences are skipped by SentencePiece
+  int threads = 0;                     // 0: all cores
+};
+
+class SentencePieceTokenizer {
+ public:
+  // Special ids of the tokenizers we train (Llama's convention, plus a pad piece).
+  static constexpr int kUnk = 0, kBos = 1, kEos = 2, kPad = 3;
+
+  static SentencePieceTokenizer load(const std::filesystem::path& modelFile);
+  static SentencePieceTokenizer fromBytes(std::string_view serialized);
+
+  // Trains on in-memory sentences and writes tokenizer.model to modelFile (atomically).
+  static SentencePieceTokenizer train(const std::vector<std::string>& sentences,
+                                      const TokenizerTrainOptions& options,
+                                      const std::filesystem::path& modelFile);
+  static SentencePieceTokenizer trainFromFiles(const std::vector<std::filesystem::path>& inputs,
+                                               const TokenizerTrainOptions& options,
+                                               const std::filesystem::path& modelFile);
+
+  SentencePieceTokenizer(SentencePieceTokenizer&&) noexcept;
+  SentencePieceTokenizer& operator=(SentencePieceTokenizer&&) noexcept;
+  ~SentencePieceTokenizer();
+
+  std::vector<int> encode(std::string_view text) const;
+  std::string decode(const std::vector<int>& ids) const;
+
+  int vocabSize() const;
+  std::string piece(int id) const;
+  int pieceId(std::string_view piece) const;
+  float score(int id) const;
+  int tokenType(int id) const;  // see ftspm_token_type
+  int unkId() const;
+  int bosId() const;
+  int eosId() const;
+  int padId() const;            // -1 when the model has none
+  std::string serialized() const;
+
+ private:
+  explicit SentencePieceTokenizer(ftspm_processor* p) : processor_(p) {}
+  ftspm_processor* processor_ = nullptr;
+};
+
+}  // namespace fts

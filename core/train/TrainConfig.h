@@ -1,0 +1,66 @@
+#pragma once
+// Everything a run needs to know, with the same dotted keys in project files and `--set key=value`.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace fts {
+
+struct TrainConfig {
+  // "cls" (sequence classification), "lm" (causal language model), or "" to decide from the data:
+  // labelled rows train a classifier, plain text trains the causal LM.
+  std::string task;
+
+  struct Data {
+    std::string train;               // path; relative paths resolve against the project file's folder
+    std::string validation;          // empty: split off from train
+    std::string test;
+    std::string text_col, label_col; // empty: detect
+    double val_fraction = -1;        // -1: by size (none under 50 rows, 10% up to 500, 5% beyond)
+    int max_len = 128;               // tokens per sample, longer ones are truncated at the tail
+  } data;
+
+  struct Model {
+    std::string base;                // HF model folder to start from; empty: train from scratch
+    int vocab_size = 2000;           // tokenizer trained from the data when starting from scratch
+    int hidden_size = 128;
+    int layers = 2;
+    int heads = 4;
+    int kv_heads = 0;                // 0: as heads
+    double dropout = 0.0;
+  } model;
+
+  struct Train {
+    int steps = 0;                   // 0: run `epochs` epochs
+    int epochs = 3;
+    int batch_size = 16;
+    double lr = 1e-3;
+    double weight_decay = 0.01;
+    int warmup_steps = 20;
+    std::string schedule = "cosine"; // cosine | linear | constant
+    double grad_clip = 1.0;
+    int eval_every = 50;             // steps; 0: at epoch ends only
+    int seed = 42;
+    int threads = 0;                 // 0: all cores
+  } train;
+
+  // Sets one dotted key ("train.lr", "data.max_len", "task", ...) from text, converting to the
+  // key's type. Throws std::invalid_argument naming the key and listing the valid ones when unknown.
+  void set(const std::string& key, const std::string& value);
+  static std::vector<std::string> keys();
+
+  std::string toJson() const;
+  // `source` names the file in error messages. Unknown keys are errors (a typo must not be ignored).
+  static TrainConfig fromJson(const std::string& json, const std::string& source);
+};
+
+// A project file (*.ftproject, JSON): a name plus a TrainConfig, with data paths relative to it.
+struct ProjectFile {
+  std::string name;
+  std::filesystem::path path;
+  TrainConfig config;  // data paths already resolved to absolute paths
+
+  static ProjectFile load(const std::filesystem::path& file);
+};
+
+}  // namespace fts

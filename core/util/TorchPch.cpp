@@ -1,0 +1,1 @@
+// Owns the precompiled header of <torch/torch.h> that every torch unit of core/ reuses.
