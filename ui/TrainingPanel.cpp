@@ -1,0 +1,255 @@
+#include "ui/TrainingPanel.h"
+
+#include "ui/TrainingController.h"
+#include "widgets/MetricPlot.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace fts::ui {
+namespace {
+
+QSpinBox* spin(int lo, int hi, int step, QWidget* parent, const QString& special = {}) {
+  auto* s = new QSpinBox(parent);
+  s->setRange(lo, hi);
+  s->setSingleStep(step);
+  if (!special.isEmpty()) s->setSpecialValueText(special);
+  return s;
+}
+
+QString duration(double seconds) {
+  if (seconds < 0 || !std::isfinite(seconds)) return QStringLiteral("--:--");
+  const long t = std::lround(seconds);
+  if (t >= 3600) return QStringLiteral("%1:%2:%3").arg(t / 3600).arg((t / 60) % 60, 2, 10, QChar('0')).arg(t % 60, 2, 10, QChar('0'));
+  return QStringLiteral("%1:%2").arg(t / 60, 2, 10, QChar('0')).arg(t % 60, 2, 10, QChar('0'));
+}
+
+}  // namespace
+
+TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : QWidget(parent), controller_(controller) {
+  // ---- Settings ------------------------------------------------------------------------------
+  auto* settings = new QGroupBox(tr("Run settings"), this);
+  auto* form = new QFormLayout(settings);
+  task_ = new QComboBox(settings);
+  task_->addItem(tr("From the data"), QString());
+  task_->addItem(tr("Classification"), QStringLiteral("cls"));
+  task_->addItem(tr("Causal language model"), QStringLiteral("lm"));
+  steps_ = spin(0, 10'000'000, 10, settings, tr("by epochs"));
+  epochs_ = spin(1, 1000, 1, settings);
+  batch_ = spin(1, 4096, 1, settings);
+  lr_ = new QDoubleSpinBox(settings);
+  lr_->setDecimals(6);
+  lr_->setRange(1e-6, 1.0);
+  lr_->setSingleStep(1e-4);
+  hidden_ = spin(16, 4096, 16, settings);
+  layers_ = spin(0, 64, 1, settings);
+  heads_ = spin(1, 64, 1, settings);
+  maxLen_ = spin(8, 8192, 8, settings);
+  evalEvery_ = spin(0, 1'000'000, 10, settings, tr("epoch ends"));
+  threads_ = spin(0, 256, 1, settings, tr("all cores"));
+  form->addRow(tr("Task"), task_);
+  form->addRow(tr("Steps"), steps_);
+  form->addRow(tr("Epochs"), epochs_);
+  form->addRow(tr("Batch size"), batch_);
+  form->addRow(tr("Learning rate"), lr_);
+  form->addRow(tr("Hidden size"), hidden_);
+  form->addRow(tr("Layers"), layers_);
+  form->addRow(tr("Heads"), heads_);
+  form->addRow(tr("Max tokens"), maxLen_);
+  form->addRow(tr("Evaluate every"), evalEvery_);
+  form->addRow(tr("Threads"), threads_);
+
+  train_ = new QPushButton(tr("Train"), this);
+  train_->setObjectName("trainButton");
+  train_->setDefault(true);
+  pause_ = new QPushButton(tr("Pause"), this);
+  pause_->setObjectName("pauseButton");
+  pause_->setCheckable(true);
+  stop_ = new QPushButton(tr("Stop"), this);
+  stop_->setObjectName("stopButton");
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(train_);
+  buttons->addWidget(pause_);
+  buttons->addWidget(stop_);
+
+  auto* left = new QVBoxLayout;
+  left->addWidget(settings);
+  left->addLayout(buttons);
+  left->addStretch(1);
+
+  // ---- Progress, plots, log -----------------------------------------------------------------
+  progress_ = new QProgressBar(this);
+  progress_->setObjectName("trainProgress");
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  progressLabel_ = new QLabel(tr("Idle"), this);
+  progressLabel_->setObjectName("progressLabel");
+  lossPlot_ = new MetricPlot(this);
+  lossPlot_->setObjectName("lossPlot");
+  lossPlot_->addSeries("train/loss", tr("train loss"), QColor(31, 119, 180));
+  lossPlot_->addSeries("val/loss", tr("validation loss"), QColor(214, 39, 40));
+  lossPlot_->setAxisLabels(tr("step"), tr("loss"));
+  qualityPlot_ = new MetricPlot(this);
+  qualityPlot_->setObjectName("qualityPlot");
+  qualityPlot_->addSeries("val/accuracy", tr("validation accuracy"), QColor(44, 160, 44));
+  qualityPlot_->addSeries("val/macro_f1", tr("validation macro-F1"), QColor(148, 103, 189));
+  qualityPlot_->addSeries("val/perplexity", tr("validation perplexity"), QColor(255, 127, 14), /*rightAxis=*/true);
+  qualityPlot_->setAxisLabels(tr("step"), tr("accuracy / F1"), tr("perplexity"));
+  log_ = new QPlainTextEdit(this);
+  log_->setObjectName("runLog");
+  log_->setReadOnly(true);
+  log_->setMaximumBlockCount(5000);
+
+  auto* plots = new QSplitter(Qt::Vertical, this);
+  plots->addWidget(lossPlot_);
+  plots->addWidget(qualityPlot_);
+  plots->addWidget(log_);
+  plots->setStretchFactor(0, 3);
+  plots->setStretchFactor(1, 2);
+  plots->setStretchFactor(2, 1);
+
+  auto* right = new QVBoxLayout;
+  auto* progressRow = new QHBoxLayout;
+  progressRow->addWidget(progress_, 1);
+  progressRow->addWidget(progressLabel_);
+  right->addLayout(progressRow);
+  right->addWidget(plots, 1);
+
+  auto* layout = new QHBoxLayout(this);
+  layout->addLayout(left, 0);
+  layout->addLayout(right, 1);
+
+  connect(train_, &QPushButton::clicked, this, &TrainingPanel::startTraining);
+  connect(stop_, &QPushButton::clicked, controller_, &TrainingController::stop);
+  connect(pause_, &QPushButton::toggled, controller_, &TrainingController::setPaused);
+  connect(controller_, &TrainingController::metrics, this, &TrainingPanel::onMetrics);
+  connect(controller_, &TrainingController::progress, this, &TrainingPanel::onProgress);
+  connect(controller_, &TrainingController::stateChanged, this, &TrainingPanel::onState);
+  connect(controller_, &TrainingController::logLine, this, &TrainingPanel::onLog);
+  connect(controller_, &TrainingController::finished, this, [this](const TrainSummary& s) {
+    QStringList parts;
+    for (const auto& [k, v] : s.metrics) parts << QStringLiteral("%1 %2").arg(QString::fromStdString(k)).arg(v, 0, 'f', 4);
+    onLog(0, tr("%1 after %2 steps: %3").arg(QString::fromUtf8(toString(s.state))).arg(s.steps).arg(parts.join("  ")));
+    updateButtons();
+  });
+  setConfig(TrainConfig{});
+  updateButtons();
+}
+
+void TrainingPanel::setConfig(const TrainConfig& c) {
+  base_ = c;
+  task_->setCurrentIndex(std::max(0, task_->findData(QString::fromStdString(c.task))));
+  steps_->setValue(c.train.steps);
+  epochs_->setValue(c.train.epochs);
+  batch_->setValue(c.train.batch_size);
+  lr_->setValue(c.train.lr);
+  hidden_->setValue(c.model.hidden_size);
+  layers_->setValue(c.model.layers);
+  heads_->setValue(c.model.heads);
+  maxLen_->setValue(c.data.max_len);
+  evalEvery_->setValue(c.train.eval_every);
+  threads_->setValue(c.train.threads);
+  if (!c.data.train.empty()) dataFile_ = QString::fromStdString(c.data.train);
+  updateButtons();
+}
+
+TrainConfig TrainingPanel::config() const {
+  TrainConfig c = base_;
+  c.task = task_->currentData().toString().toStdString();
+  c.train.steps = steps_->value();
+  c.train.epochs = epochs_->value();
+  c.train.batch_size = batch_->value();
+  c.train.lr = lr_->value();
+  c.model.hidden_size = hidden_->value();
+  c.model.layers = layers_->value();
+  c.model.heads = heads_->value();
+  c.data.max_len = maxLen_->value();
+  c.train.eval_every = evalEvery_->value();
+  c.train.threads = threads_->value();
+  c.data.train = dataFile_.toStdString();
+  return c;
+}
+
+void TrainingPanel::setDataFile(const QString& path) {
+  if (path != dataFile_) {
+    // Another file: the validation and test files of a project no longer belong to it.
+    base_.data.validation.clear();
+    base_.data.test.clear();
+  }
+  dataFile_ = path;
+  updateButtons();
+}
+
+void TrainingPanel::startTraining() {
+  if (controller_->isActive() || dataFile_.isEmpty()) return;
+  lossPlot_->clear();
+  qualityPlot_->clear();
+  log_->clear();
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  pause_->setChecked(false);
+  controller_->start(config());
+  updateButtons();
+}
+
+void TrainingPanel::onMetrics(const std::vector<MetricEvent>& batch) {
+  for (const auto& m : batch) {
+    const QString name = QString::fromStdString(m.name);
+    lossPlot_->append(name, static_cast<double>(m.step), m.value);
+    qualityPlot_->append(name, static_cast<double>(m.step), m.value);
+  }
+  // One replot per plot per tick, whatever the number of points.
+  lossPlot_->flush();
+  qualityPlot_->flush();
+}
+
+void TrainingPanel::onProgress(const ProgressEvent& p) {
+  progress_->setRange(0, static_cast<int>(std::max<std::int64_t>(1, p.totalSteps)));
+  progress_->setValue(static_cast<int>(p.step));
+  progressLabel_->setText(tr("step %1 / %2 · epoch %3 · %4 tok/s · ETA %5")
+                              .arg(p.step)
+                              .arg(p.totalSteps)
+                              .arg(p.epoch, 0, 'f', 2)
+                              .arg(p.tokensPerSecond, 0, 'f', 0)
+                              .arg(duration(p.etaSeconds)));
+}
+
+void TrainingPanel::onState(TrainerState state, const QString& reason) {
+  switch (state) {
+    case TrainerState::Preparing: progressLabel_->setText(tr("Preparing: reading data, training the tokenizer …")); break;
+    case TrainerState::Paused: progressLabel_->setText(tr("Paused")); break;
+    case TrainerState::Stopped: progressLabel_->setText(tr("Stopped: %1").arg(reason)); break;
+    case TrainerState::Failed: progressLabel_->setText(tr("Failed")); break;
+    case TrainerState::Finished: progressLabel_->setText(progressLabel_->text().replace(QRegularExpression(" · ETA .*$"), QString()) + tr(" · done")); break;
+    default: break;
+  }
+  updateButtons();
+}
+
+void TrainingPanel::onLog(int level, const QString& message) {
+  const QString prefix = level == 2 ? tr("error: ") : level == 1 ? tr("warning: ") : QString();
+  log_->appendPlainText(prefix + message);
+}
+
+void TrainingPanel::updateButtons() {
+  const bool active = controller_->isActive();
+  train_->setEnabled(!active && !dataFile_.isEmpty());
+  train_->setToolTip(dataFile_.isEmpty() ? tr("Open a data file first") : tr("Train on %1").arg(dataFile_));
+  pause_->setEnabled(active);
+  stop_->setEnabled(active);
+}
+
+}  // namespace fts::ui

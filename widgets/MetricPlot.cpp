@@ -1,0 +1,84 @@
+#include "widgets/MetricPlot.h"
+
+#include <qcustomplot.h>
+
+#include <QVBoxLayout>
+
+namespace fts::ui {
+
+MetricPlot::MetricPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(plot_);
+  plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectLegend);
+  plot_->legend->setVisible(true);
+  plot_->legend->setBrush(QColor(255, 255, 255, 210));
+  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  plot_->xAxis->setLabel(tr("step"));
+  plot_->setNoAntialiasingOnDrag(true);
+  setMinimumSize(320, 200);
+}
+
+void MetricPlot::addSeries(const QString& name, const QString& label, const QColor& color, bool rightAxis) {
+  if (series_.contains(name)) return;
+  QCPAxis* valueAxis = rightAxis ? plot_->yAxis2 : plot_->yAxis;
+  auto* g = plot_->addGraph(plot_->xAxis, valueAxis);
+  g->setName(label);
+  g->setPen(QPen(color, 1.6));
+  g->setAdaptiveSampling(true);
+  g->removeFromLegend();  // listed once it has data: a legend names only what is drawn
+  // Sparse series (evaluations) show their points; dense ones (every step) are plain lines.
+  if (name.startsWith(QLatin1String("val/"))) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+  series_.insert(name, Series{g, {}, {}});
+}
+
+void MetricPlot::append(const QString& name, double x, double y) {
+  auto it = series_.find(name);
+  if (it == series_.end()) return;  // series the plot does not show
+  it->pendingX.append(x);
+  it->pendingY.append(y);
+}
+
+void MetricPlot::flush() {
+  bool changed = false;
+  for (auto it = series_.begin(); it != series_.end(); ++it) {
+    if (it->pendingX.isEmpty()) continue;
+    // Points arrive in step order, so the data container can skip its sort.
+    it->graph->addData(it->pendingX, it->pendingY, /*alreadySorted=*/true);
+    it->pendingX.clear();
+    it->pendingY.clear();
+    it->graph->addToLegend();
+    if (it->graph->valueAxis() == plot_->yAxis2) plot_->yAxis2->setVisible(true);
+    changed = true;
+  }
+  if (!changed) return;
+  plot_->xAxis->rescale();
+  plot_->yAxis->rescale();
+  if (plot_->yAxis2->visible()) plot_->yAxis2->rescale();
+  ++replots_;
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MetricPlot::clear() {
+  for (auto& s : series_) {
+    s.graph->data()->clear();
+    s.graph->removeFromLegend();
+    s.pendingX.clear();
+    s.pendingY.clear();
+  }
+  plot_->yAxis2->setVisible(false);
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MetricPlot::setAxisLabels(const QString& x, const QString& yLeft, const QString& yRight) {
+  plot_->xAxis->setLabel(x);
+  plot_->yAxis->setLabel(yLeft);
+  if (!yRight.isEmpty()) plot_->yAxis2->setLabel(yRight);
+}
+
+int MetricPlot::pointCount(const QString& name) const {
+  auto it = series_.find(name);
+  return it == series_.end() ? 0 : it->graph->dataCount();
+}
+
+}  // namespace fts::ui
