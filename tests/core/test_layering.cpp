@@ -19,7 +19,8 @@ QStringList sources(const QString& folder) {
 QStringList includes(const QString& file) {
   QFile f(file);
   if (!f.open(QIODevice::ReadOnly)) return {};
-  static const QRegularExpression re(R"(^\s*#\s*include\s*[<"]([^>"]+)[>"])", QRegularExpression::MultilineOption);
+  // A plain string, not a raw one: moc's tokenizer trips over raw strings holding quotes.
+  static const QRegularExpression re("^\\s*#\\s*include\\s*[<\"]([^>\"]+)[>\"]", QRegularExpression::MultilineOption);
   QStringList out;
   auto it = re.globalMatch(QString::fromUtf8(f.readAll()));
   while (it.hasNext()) out << it.next().captured(1);
