@@ -52,9 +52,17 @@ void MetricPlot::flush() {
     changed = true;
   }
   if (!changed) return;
+  // Steps start at 0 on every plot so stacked plots line up; values get a margin so markers
+  // at the extremes stay whole.
   plot_->xAxis->rescale();
-  plot_->yAxis->rescale();
-  if (plot_->yAxis2->visible()) plot_->yAxis2->rescale();
+  plot_->xAxis->setRangeLower(0);
+  for (QCPAxis* axis : {plot_->yAxis, plot_->yAxis2}) {
+    if (!axis->visible()) continue;
+    axis->rescale();
+    const QCPRange r = axis->range();
+    const double pad = r.size() > 0 ? r.size() * 0.08 : std::max(1e-3, std::abs(r.lower) * 0.05);
+    axis->setRange(r.lower - pad, r.upper + pad);
+  }
   ++replots_;
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <sched.h>
 #include <thread>
 
@@ -28,8 +29,15 @@ int configureThreads(int requested) {
 int currentThreads() { return at::get_num_threads(); }
 
 BlasInfo probeBlas() {
-  BlasInfo info;
   std::ifstream maps("/proc/self/maps");
+  std::stringstream text;
+  text << maps.rdbuf();
+  return classifyBlas(text.str());
+}
+
+BlasInfo classifyBlas(const std::string& procMaps) {
+  BlasInfo info;
+  std::istringstream maps(procMaps);
   std::string line;
   while (std::getline(maps, line)) {
     const auto slash = line.find('/');

@@ -21,5 +21,7 @@ struct BlasInfo {
 
 // Looks at the libraries mapped into this process to tell which BLAS LibTorch's matrix products use.
 BlasInfo probeBlas();
+// The same judgement from the text of a /proc/PID/maps file (testable without swapping libraries).
+BlasInfo classifyBlas(const std::string& procMaps);
 
 }  // namespace fts
