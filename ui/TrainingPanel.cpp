@@ -108,6 +108,7 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   qualityPlot_->addSeries("val/macro_f1", tr("validation macro-F1"), QColor(148, 103, 189));
   qualityPlot_->addSeries("val/perplexity", tr("validation perplexity"), QColor(255, 127, 14), /*rightAxis=*/true);
   qualityPlot_->setAxisLabels(tr("step"), tr("accuracy / F1"), tr("perplexity"));
+  qualityPlot_->setLegendCorner(Qt::AlignBottom | Qt::AlignRight);  // accuracy rises
   log_ = new QPlainTextEdit(this);
   log_->setObjectName("runLog");
   log_->setReadOnly(true);

@@ -84,6 +84,10 @@ void MetricPlot::setAxisLabels(const QString& x, const QString& yLeft, const QSt
   if (!yRight.isEmpty()) plot_->yAxis2->setLabel(yRight);
 }
 
+void MetricPlot::setLegendCorner(Qt::Alignment corner) {
+  plot_->axisRect()->insetLayout()->setInsetAlignment(0, corner);
+}
+
 int MetricPlot::pointCount(const QString& name) const {
   auto it = series_.find(name);
   return it == series_.end() ? 0 : it->graph->dataCount();

@@ -25,6 +25,8 @@ class MetricPlot : public QWidget {
   void clear();
 
   void setAxisLabels(const QString& x, const QString& yLeft, const QString& yRight = {});
+  // Where the legend sits: where the curves are not expected to be (top right for falling losses).
+  void setLegendCorner(Qt::Alignment corner);
   int pointCount(const QString& name) const;
   int replotCount() const { return replots_; }
   QCustomPlot* plot() const { return plot_; }
