@@ -8,6 +8,12 @@
 
 namespace fts {
 
+std::string LlamaConfig::architecture(const std::string& headName) const {
+  if (model_type == "qwen2") return "Qwen2" + headName;
+  if (model_type == "mistral") return "Mistral" + headName;
+  return "Llama" + headName;
+}
+
 int LlamaConfig::ffnSize() const {
   if (intermediate_size > 0) return intermediate_size;
   const int ff = 2 * 4 * hidden_size / 3;
@@ -34,7 +40,7 @@ void LlamaConfig::validate() const {
 std::string LlamaConfig::toJson(const std::string& architecture) const {
   nlohmann::ordered_json j;
   j["architectures"] = {architecture};
-  j["model_type"] = "llama";
+  j["model_type"] = model_type;
   j["vocab_size"] = vocab_size;
   j["hidden_size"] = hidden_size;
   j["intermediate_size"] = ffnSize();
@@ -78,6 +84,7 @@ LlamaConfig LlamaConfig::fromJson(const std::string& text, const std::string& so
     throw std::runtime_error(sourceName + ": model_type '" + type +
                              "' is not supported: Fine-tuning Studio loads Llama-family decoders (llama, qwen2, mistral)");
   LlamaConfig c;
+  if (!type.empty()) c.model_type = type;
   auto get = [&](const char* key, auto& field) {
     if (j.contains(key) && !j[key].is_null()) field = j[key].get<std::decay_t<decltype(field)>>();
   };

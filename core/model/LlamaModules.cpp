@@ -39,7 +39,7 @@ LlamaAttentionImpl::LlamaAttentionImpl(const LlamaConfig& c)
   q_proj = register_module("q_proj", makeLinear(D, heads * headDim, c.attention_bias));
   k_proj = register_module("k_proj", makeLinear(D, kvHeads * headDim, c.attention_bias));
   v_proj = register_module("v_proj", makeLinear(D, kvHeads * headDim, c.attention_bias));
-  o_proj = register_module("o_proj", makeLinear(heads * headDim, D, false));
+  o_proj = register_module("o_proj", makeLinear(heads * headDim, D, c.oProjBias()));
 }
 
 torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
@@ -145,7 +145,7 @@ torch::Tensor LlamaForTaskImpl::classLogits(const torch::Tensor& hidden, const t
 }
 
 std::string LlamaForTaskImpl::architecture() const {
-  return kind == HeadKind::CausalLM ? "LlamaForCausalLM" : "LlamaForSequenceClassification";
+  return model->config.architecture(kind == HeadKind::CausalLM ? "ForCausalLM" : "ForSequenceClassification");
 }
 
 void initLlamaWeights(torch::nn::Module& m, uint64_t seed) {
