@@ -1,6 +1,7 @@
 #include "ui/TrainingController.h"
 
 #include "core/runs/RunPaths.h"
+#include "core/runs/RunStore.h"
 
 namespace fts::ui {
 
@@ -15,16 +16,17 @@ TrainingController::~TrainingController() {
 
 bool TrainingController::start(const TrainConfig& config) {
   if (trainer_) return false;
-  std::string runId;
-  std::filesystem::path runDir;
+  RunRecord run;
   try {
-    runDir = createRunDir(&runId);
+    RunStore store(studioHome());
+    run = store.beginRun(std::filesystem::path(config.data.train).filename().string(), config.task, config.toJson());
   } catch (const std::exception& e) {
     emit logLine(2, QString::fromStdString(e.what()));
     return false;
   }
-  trainer_ = std::make_unique<Trainer>(config, runDir, runId);
-  emit logLine(0, tr("run %1 in %2").arg(QString::fromStdString(runId), QString::fromStdString(runDir.string())));
+  trainer_ = std::make_unique<Trainer>(config, RunContext{run.id, run.dir, studioHome()});
+  emit logLine(0, tr("run %1 in %2").arg(QString::fromStdString(run.id), QString::fromStdString(run.dir)));
+  deliveringTicks_ = 0;
   trainer_->start();
   timer_.start();
   return true;
@@ -44,6 +46,7 @@ void TrainingController::drain() {
   std::vector<MetricEvent> batch;
   const ProgressEvent* latest = nullptr;
   auto events = trainer_->events().drain();
+  if (!events.empty()) ++deliveringTicks_;
   for (const auto& ev : events) {
     if (const auto* m = std::get_if<MetricEvent>(&ev)) {
       batch.push_back(*m);

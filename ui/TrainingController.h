@@ -22,6 +22,8 @@ class TrainingController : public QObject {
   bool isActive() const { return trainer_ != nullptr; }
   TrainerState state() const { return state_; }
   const TrainSummary& lastSummary() const { return summary_; }
+  // Timer ticks that delivered events since the last start(): the upper bound on replots.
+  int deliveringTicks() const { return deliveringTicks_; }
   static constexpr int kTickMs = 40;
 
  public slots:
@@ -44,6 +46,7 @@ class TrainingController : public QObject {
   QTimer timer_;
   TrainerState state_ = TrainerState::Idle;
   TrainSummary summary_;
+  int deliveringTicks_ = 0;
 };
 
 }  // namespace fts::ui

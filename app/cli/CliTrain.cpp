@@ -2,6 +2,7 @@
 
 #include "app/cli/ProgressPrinter.h"
 #include "core/runs/RunPaths.h"
+#include "core/runs/RunStore.h"
 #include "core/train/Trainer.h"
 
 #include <CLI/CLI.hpp>
@@ -60,11 +61,19 @@ int runTrain(const TrainArgs& args) {
     return 2;
   }
 
-  std::string runId;
-  const auto runDir = createRunDir(&runId);
+  RunRecord run;
+  try {
+    RunStore store(studioHome());
+    const std::string name = !args.project.empty() ? std::filesystem::path(args.project).stem().string()
+                                                   : std::filesystem::path(cfg.data.train).filename().string();
+    run = store.beginRun(name, cfg.task, cfg.toJson());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ftstudio train: %s\n", e.what());
+    return 1;
+  }
   std::FILE* human = args.json ? stderr : stdout;
-  std::fprintf(human, "run %s (%s)\n", runId.c_str(), runDir.c_str());
-  Trainer trainer(cfg, runDir, runId);
+  std::fprintf(human, "run %s (%s)\n", run.id.c_str(), run.dir.c_str());
+  Trainer trainer(cfg, RunContext{run.id, run.dir, studioHome()});
   ProgressPrinter printer(human);
   g_trainer = &trainer;
   std::signal(SIGINT, onInterrupt);

@@ -16,8 +16,8 @@ std::filesystem::path studioHome() {
   return std::filesystem::temp_directory_path() / "finetune-studio";
 }
 
-std::filesystem::path createRunDir(std::string* runIdOut) {
-  const auto runs = studioHome() / "runs";
+std::filesystem::path createRunDir(const std::filesystem::path& home, std::string* runIdOut) {
+  const auto runs = home / "runs";
   std::filesystem::create_directories(runs);
   const std::time_t now = std::time(nullptr);
   std::tm tm{};

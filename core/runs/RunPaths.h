@@ -6,7 +6,7 @@
 namespace fts {
 
 std::filesystem::path studioHome();
-// A new, empty folder for one run under studioHome()/runs, named by time and a random suffix.
-std::filesystem::path createRunDir(std::string* runIdOut = nullptr);
+// A new, empty folder for one run under home/runs, named by time and a random suffix.
+std::filesystem::path createRunDir(const std::filesystem::path& home, std::string* runIdOut = nullptr);
 
 }  // namespace fts

@@ -2,8 +2,7 @@
 
 namespace fts {
 
-Trainer::Trainer(TrainConfig config, std::filesystem::path runDir, std::string runId)
-    : config_(std::move(config)), runDir_(std::move(runDir)), runId_(std::move(runId)) {}
+Trainer::Trainer(TrainConfig config, RunContext run) : config_(std::move(config)), run_(std::move(run)) {}
 
 Trainer::~Trainer() {
   requestStop();
@@ -14,7 +13,7 @@ void Trainer::start() {
   if (thread_.joinable()) return;
   running_ = true;
   thread_ = std::thread([this] {
-    TrainSummary s = runTrainingJob(config_, runDir_, runId_, control_, events_);
+    TrainSummary s = runTrainingJob(config_, run_, control_, events_);
     {
       std::lock_guard lock(summaryMutex_);
       summary_ = std::move(s);

@@ -26,6 +26,14 @@ struct TrainSummary {
   std::map<std::string, double> metrics;     // final: accuracy, macro_f1, val_loss, perplexity, ...
 };
 
+// Where a run lives: its id, its folder, and the studio home whose run store records it (empty:
+// no store, events are only queued — tests and benchmarks).
+struct RunContext {
+  std::string runId;
+  std::filesystem::path runDir;
+  std::filesystem::path storeHome;
+};
+
 // Shared between the trainer thread and whoever controls it.
 struct TrainerControl {
   std::atomic<bool> stop{false};
@@ -34,7 +42,7 @@ struct TrainerControl {
 
 class Trainer {
  public:
-  Trainer(TrainConfig config, std::filesystem::path runDir, std::string runId);
+  Trainer(TrainConfig config, RunContext run);
   ~Trainer();  // requests a stop and joins
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
@@ -50,8 +58,7 @@ class Trainer {
 
  private:
   TrainConfig config_;
-  std::filesystem::path runDir_;
-  std::string runId_;
+  RunContext run_;
   EventQueue events_;
   TrainerControl control_;
   std::atomic<bool> running_{false};
@@ -61,7 +68,6 @@ class Trainer {
 };
 
 // The training job itself, run on the calling thread (the Trainer runs it on its own).
-TrainSummary runTrainingJob(const TrainConfig& config, const std::filesystem::path& runDir, const std::string& runId,
-                            TrainerControl& control, EventQueue& events);
+TrainSummary runTrainingJob(const TrainConfig& config, const RunContext& run, TrainerControl& control, EventQueue& events);
 
 }  // namespace fts

@@ -3,6 +3,7 @@
 #include "core/data/Split.h"
 #include "core/eval/ClassificationMetrics.h"
 #include "core/model/LlamaModules.h"
+#include "core/runs/RunRecorder.h"
 #include "core/text/SentencePieceTokenizer.h"
 #include "core/train/LrSchedule.h"
 #include "core/train/Trainer.h"
@@ -148,16 +149,27 @@ EvalResult evaluate(LlamaForTask& model, const EncodedSet& set, int batchSize, b
   return r;
 }
 
-void log(EventQueue& events, const std::string& msg, LogEvent::Level level = LogEvent::Level::Info) {
+void log(RunRecorder& events, const std::string& msg, LogEvent::Level level = LogEvent::Level::Info) {
   events.push(LogEvent{level, msg});
+}
+
+std::unique_ptr<RunStore> openStore(const std::filesystem::path& home, EventQueue& queue) {
+  if (home.empty()) return nullptr;
+  try {
+    return std::make_unique<RunStore>(home);
+  } catch (const std::exception& e) {
+    queue.push(LogEvent{LogEvent::Level::Warning, std::string("run store unavailable, metrics stay in the run folder only: ") + e.what()});
+    return nullptr;
+  }
 }
 
 }  // namespace
 
-TrainSummary runTrainingJob(const TrainConfig& cfg, const std::filesystem::path& runDir, const std::string& runId,
-                            TrainerControl& control, EventQueue& events) {
+TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, TrainerControl& control, EventQueue& queue) {
+  RunRecorder events(openStore(run.storeHome, queue), run.runId, queue);
+  const std::filesystem::path& runDir = run.runDir;
   TrainSummary summary;
-  summary.runId = runId;
+  summary.runId = run.runId;
   summary.runDir = runDir;
   const double t0 = monotonicSeconds();
   auto finish = [&](TrainerState state, std::string reason) {
@@ -355,6 +367,14 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const std::filesystem::path&
 
     nlohmann::ordered_json metrics(summary.metrics);
     writeFileAtomically(runDir / "metrics.json", metrics.dump(2) + "\n");
+    if (RunStore* store = events.store()) {
+      try {
+        events.flush();
+        store->setFinalMetrics(run.runId, summary.metrics);
+      } catch (const std::exception& e) {
+        log(events, std::string("run store: final metrics not recorded: ") + e.what(), LogEvent::Level::Warning);
+      }
+    }
     if (stopped) return finish(TrainerState::Stopped, "stopped by the user at step " + std::to_string(step));
     return finish(TrainerState::Finished, {});
   } catch (const data::DataError& e) {

@@ -66,7 +66,7 @@ class TestTrainer : public QObject {
     c.train.steps = 60;
     fts::TrainerControl control;
     fts::EventQueue events;
-    const auto s = fts::runTrainingJob(c, dir.path().toStdString(), "t", control, events);
+    const auto s = fts::runTrainingJob(c, {"t", dir.path().toStdString(), {}}, control, events);
     const Collected got = collect(events);
     QVERIFY2(s.state == fts::TrainerState::Finished, s.reason.c_str());
     QCOMPARE(s.task, std::string("cls"));
@@ -96,7 +96,7 @@ class TestTrainer : public QObject {
     c.train.steps = 30;
     fts::TrainerControl control;
     fts::EventQueue events;
-    const auto s = fts::runTrainingJob(c, dir.path().toStdString(), "lm", control, events);
+    const auto s = fts::runTrainingJob(c, {"lm", dir.path().toStdString(), {}}, control, events);
     QVERIFY2(s.state == fts::TrainerState::Finished, s.reason.c_str());
     QCOMPARE(s.task, std::string("lm"));
     const Collected got = collect(events);
@@ -108,7 +108,7 @@ class TestTrainer : public QObject {
     QTemporaryDir dir;
     fts::TrainConfig c = tinyConfig();
     c.train.steps = 100000;
-    fts::Trainer trainer(c, dir.path().toStdString(), "stop");
+    fts::Trainer trainer(c, {"stop", dir.path().toStdString(), {}});
     trainer.start();
     // Wait for training to be under way, then stop.
     std::int64_t seen = 0;
@@ -136,7 +136,7 @@ class TestTrainer : public QObject {
     c.data.train = f.fileName().toStdString();
     fts::TrainerControl control;
     fts::EventQueue events;
-    const auto s = fts::runTrainingJob(c, dir.path().toStdString(), "one", control, events);
+    const auto s = fts::runTrainingJob(c, {"one", dir.path().toStdString(), {}}, control, events);
     QCOMPARE(s.state, fts::TrainerState::Failed);
     QVERIFY2(s.reason.find("only one class") != std::string::npos, s.reason.c_str());
   }
@@ -150,7 +150,7 @@ class TestTrainer : public QObject {
     c.train.grad_clip = 0;
     fts::TrainerControl control;
     fts::EventQueue events;
-    const auto s = fts::runTrainingJob(c, dir.path().toStdString(), "nan", control, events);
+    const auto s = fts::runTrainingJob(c, {"nan", dir.path().toStdString(), {}}, control, events);
     QCOMPARE(s.state, fts::TrainerState::Failed);
     QVERIFY2(s.reason.find("learning rate") != std::string::npos, s.reason.c_str());
   }
