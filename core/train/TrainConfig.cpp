@@ -19,13 +19,21 @@ json toJsonObject(const TrainConfig& c) {
                {"val_fraction", c.data.val_fraction}, {"max_len", c.data.max_len}};
   j["model"] = {{"base", c.model.base},     {"vocab_size", c.model.vocab_size}, {"hidden_size", c.model.hidden_size},
                 {"layers", c.model.layers}, {"heads", c.model.heads},           {"kv_heads", c.model.kv_heads},
-                {"dropout", c.model.dropout}};
+                {"dropout", c.model.dropout},   {"freeze_embeddings", c.model.freeze_embeddings},
+                {"freeze_layers", c.model.freeze_layers}};
   j["train"] = {{"steps", c.train.steps},           {"epochs", c.train.epochs},
                 {"batch_size", c.train.batch_size}, {"lr", c.train.lr},
                 {"weight_decay", c.train.weight_decay}, {"warmup_steps", c.train.warmup_steps},
                 {"schedule", c.train.schedule},     {"grad_clip", c.train.grad_clip},
                 {"eval_every", c.train.eval_every}, {"seed", c.train.seed},
-                {"threads", c.train.threads}};
+                {"threads", c.train.threads},       {"optimizer", c.train.optimizer},
+                {"momentum", c.train.momentum},     {"grad_accum", c.train.grad_accum},
+                {"label_smoothing", c.train.label_smoothing}, {"class_weights", c.train.class_weights},
+                {"bf16", c.train.bf16},             {"deterministic", c.train.deterministic},
+                {"checkpoint_every", c.train.checkpoint_every}, {"keep_checkpoints", c.train.keep_checkpoints},
+                {"early_stopping_patience", c.train.early_stopping_patience},
+                {"early_stopping_metric", c.train.early_stopping_metric},
+                {"early_stopping_min_delta", c.train.early_stopping_min_delta}};
   return j;
 }
 
@@ -48,6 +56,8 @@ TrainConfig fromJsonObject(const json& j) {
   c.model.heads = m.at("heads");
   c.model.kv_heads = m.at("kv_heads");
   c.model.dropout = m.at("dropout");
+  c.model.freeze_embeddings = m.at("freeze_embeddings");
+  c.model.freeze_layers = m.at("freeze_layers");
   const auto& t = j.at("train");
   c.train.steps = t.at("steps");
   c.train.epochs = t.at("epochs");
@@ -60,6 +70,18 @@ TrainConfig fromJsonObject(const json& j) {
   c.train.eval_every = t.at("eval_every");
   c.train.seed = t.at("seed");
   c.train.threads = t.at("threads");
+  c.train.optimizer = t.at("optimizer");
+  c.train.momentum = t.at("momentum");
+  c.train.grad_accum = t.at("grad_accum");
+  c.train.label_smoothing = t.at("label_smoothing");
+  c.train.class_weights = t.at("class_weights");
+  c.train.bf16 = t.at("bf16");
+  c.train.deterministic = t.at("deterministic");
+  c.train.checkpoint_every = t.at("checkpoint_every");
+  c.train.keep_checkpoints = t.at("keep_checkpoints");
+  c.train.early_stopping_patience = t.at("early_stopping_patience");
+  c.train.early_stopping_metric = t.at("early_stopping_metric");
+  c.train.early_stopping_min_delta = t.at("early_stopping_min_delta");
   return c;
 }
 

@@ -28,6 +28,8 @@ struct TrainConfig {
     int heads = 4;
     int kv_heads = 0;                // 0: as heads
     double dropout = 0.0;
+    bool freeze_embeddings = false;  // keep the token embeddings as they are
+    int freeze_layers = 0;           // keep the first N decoder layers as they are
   } model;
 
   struct Train {
@@ -42,6 +44,18 @@ struct TrainConfig {
     int eval_every = 50;             // steps; 0: at epoch ends only
     int seed = 42;
     int threads = 0;                 // 0: all cores
+    std::string optimizer = "adamw"; // adamw | sgd
+    double momentum = 0.9;           // sgd only
+    int grad_accum = 1;              // batches per optimizer step
+    double label_smoothing = 0.0;
+    std::string class_weights = "none";  // none | balanced (inverse class frequency)
+    bool bf16 = false;               // bf16 autocast where the CPU has native bf16 (else fp32, said so)
+    bool deterministic = false;      // deterministic kernels: a resumed run repeats the same losses
+    int checkpoint_every = 0;        // steps; 0: only when stopped and at the end
+    int keep_checkpoints = 2;        // newest step checkpoints kept (the best one is kept apart)
+    int early_stopping_patience = 0; // evaluations without improvement before stopping; 0: off
+    std::string early_stopping_metric = "val_loss";  // val_loss | accuracy | macro_f1 | perplexity
+    double early_stopping_min_delta = 0.0;
   } train;
 
   // Sets one dotted key ("train.lr", "data.max_len", "task", ...) from text, converting to the

@@ -32,6 +32,7 @@ struct RunContext {
   std::string runId;
   std::filesystem::path runDir;
   std::filesystem::path storeHome;
+  bool resume = false;  // continue from the run folder's newest checkpoint instead of starting
 };
 
 // Shared between the trainer thread and whoever controls it.

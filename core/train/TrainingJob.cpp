@@ -2,15 +2,20 @@
 #include "core/data/DatasetLoader.h"
 #include "core/data/Split.h"
 #include "core/eval/ClassificationMetrics.h"
+#include "core/io/HfModelFolder.h"
 #include "core/model/LlamaModules.h"
 #include "core/runs/RunRecorder.h"
 #include "core/text/SentencePieceTokenizer.h"
+#include "core/train/Checkpoint.h"
+#include "core/train/EarlyStopping.h"
 #include "core/train/LrSchedule.h"
+#include "core/train/Optimizers.h"
 #include "core/train/Trainer.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Clock.h"
 #include "core/util/Runtime.h"
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +25,8 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <sstream>
+#include <unistd.h>
 #include <thread>
 
 namespace fts {
@@ -100,16 +107,23 @@ struct StepOutput {
   torch::Tensor logits;
 };
 
-StepOutput forwardLoss(LlamaForTask& model, const Batch& b) {
+struct LossOptions {
+  torch::Tensor classWeights;  // [C] or undefined
+  double labelSmoothing = 0;
+};
+
+StepOutput forwardLoss(LlamaForTask& model, const Batch& b, const LossOptions& opts = {}) {
+  namespace F = torch::nn::functional;
   auto hidden = model->model->forwardEmbeds(model->model->embed(b.ids));  // [B,T,D]
   if (model->kind == HeadKind::SequenceClassification) {
     auto logits = model->classLogits(hidden, b.lengths);                  // [B,C]
-    return {torch::nn::functional::cross_entropy(logits, b.targets), logits};
+    auto o = F::CrossEntropyFuncOptions().label_smoothing(opts.labelSmoothing);
+    if (opts.classWeights.defined()) o.weight(opts.classWeights);
+    return {F::cross_entropy(logits.to(torch::kFloat32), b.targets, o), logits};
   }
   auto logits = model->lmLogits(hidden);                                  // [B,T,V]
-  auto loss = torch::nn::functional::cross_entropy(
-      logits.reshape({-1, logits.size(-1)}), b.targets.reshape({-1}),
-      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+  auto loss = F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat32), b.targets.reshape({-1}),
+                               F::CrossEntropyFuncOptions().ignore_index(-100).label_smoothing(opts.labelSmoothing));
   return {loss, logits};
 }
 
@@ -163,6 +177,220 @@ std::unique_ptr<RunStore> openStore(const std::filesystem::path& home, EventQueu
   }
 }
 
+class Diverged : public JobFailed {
+ public:
+  using JobFailed::JobFailed;
+};
+
+void validateSettings(const TrainConfig& cfg) {
+  if (cfg.train.batch_size < 1) throw JobFailed("train.batch_size must be at least 1");
+  if (cfg.train.grad_accum < 1) throw JobFailed("train.grad_accum must be at least 1");
+  if (!LrSchedule::validKind(cfg.train.schedule))
+    throw JobFailed("train.schedule must be constant, linear or cosine, not '" + cfg.train.schedule + "'");
+  if (cfg.train.optimizer != "adamw" && cfg.train.optimizer != "sgd")
+    throw JobFailed("train.optimizer must be adamw or sgd, not '" + cfg.train.optimizer + "'");
+  if (cfg.train.class_weights != "none" && cfg.train.class_weights != "balanced")
+    throw JobFailed("train.class_weights must be none or balanced, not '" + cfg.train.class_weights + "'");
+  if (cfg.train.label_smoothing < 0 || cfg.train.label_smoothing >= 1) throw JobFailed("train.label_smoothing must be in [0, 1)");
+  if (!EarlyStopping::known(cfg.train.early_stopping_metric))
+    throw JobFailed("train.early_stopping_metric must be val_loss, perplexity, accuracy, macro_f1 or weighted_f1, not '" +
+                    cfg.train.early_stopping_metric + "'");
+  if (cfg.model.freeze_layers < 0) throw JobFailed("model.freeze_layers must not be negative");
+}
+
+// A validation or test file: same columns, and only labels the training data has.
+data::Dataset loadCompanion(const std::string& file, const data::LoadOptions& lo, bool classification,
+                            const std::map<std::string, int>& labelIds) {
+  data::Dataset d = data::loadDataset(file, lo).dataset;
+  if (classification)
+    for (const auto& s : d.samples)
+      if (!labelIds.count(s.label))
+        throw JobFailed(file + ":" + std::to_string(s.line) + ": label '" + s.label +
+                        "' does not occur in the training data; the model cannot predict it");
+  return d;
+}
+
+struct ModelSetup {
+  LlamaForTask model{nullptr};
+  std::unique_ptr<SentencePieceTokenizer> tokenizer;
+};
+
+HeadKind headFor(bool classification) { return classification ? HeadKind::SequenceClassification : HeadKind::CausalLM; }
+
+ModelSetup modelFromScratch(const TrainConfig& cfg, const data::Dataset& ds, const std::vector<std::size_t>& trainRows,
+                            const std::vector<std::string>& labels, int threads, const std::filesystem::path& runDir,
+                            RunRecorder& events) {
+  std::vector<std::string> texts;
+  texts.reserve(trainRows.size());
+  for (auto r : trainRows) texts.push_back(ds.samples[r].text);
+  TokenizerTrainOptions topt;
+  topt.vocabSize = cfg.model.vocab_size;
+  topt.threads = threads;
+  log(events, "training a SentencePiece tokenizer on " + std::to_string(texts.size()) + " texts");
+  ModelSetup s;
+  s.tokenizer = std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::train(texts, topt, runDir / "tokenizer.model"));
+  log(events, "tokenizer: " + std::to_string(s.tokenizer->vocabSize()) + " pieces");
+  LlamaConfig mc;
+  mc.vocab_size = s.tokenizer->vocabSize();
+  mc.hidden_size = cfg.model.hidden_size;
+  mc.num_hidden_layers = cfg.model.layers;
+  mc.num_attention_heads = cfg.model.heads;
+  mc.num_key_value_heads = cfg.model.kv_heads;
+  mc.max_position_embeddings = std::max(cfg.data.max_len, 16);
+  mc.hidden_dropout = cfg.model.dropout;
+  mc.pad_token_id = SentencePieceTokenizer::kPad;
+  mc.id2label = labels;
+  mc.validate();
+  s.model = LlamaForTask(mc, headFor(!labels.empty()));
+  initLlamaWeights(*s.model, static_cast<uint64_t>(cfg.train.seed));
+  return s;
+}
+
+ModelSetup modelFromBase(const TrainConfig& cfg, const std::vector<std::string>& labels, bool classification,
+                         const std::filesystem::path& runDir, RunRecorder& events) {
+  const std::filesystem::path base = cfg.model.base;
+  const HfModelFiles files = findHfModelFiles(base);
+  LlamaConfig mc = loadHfConfig(base);
+  ModelSetup s;
+  s.tokenizer = std::make_unique<SentencePieceTokenizer>(loadHfTokenizer(base, mc));
+  writeFileAtomically(runDir / "tokenizer.model", s.tokenizer->serialized());
+  mc.id2label = labels;
+  mc.hidden_dropout = cfg.model.dropout;
+  // Right padding with a pad id that never occurs inside a text: the tokenizer's, else unk.
+  mc.pad_token_id = s.tokenizer->padId() >= 0 ? s.tokenizer->padId() : s.tokenizer->unkId();
+  if (cfg.data.max_len > mc.max_position_embeddings)
+    log(events, "data.max_len " + std::to_string(cfg.data.max_len) + " exceeds the base model's max_position_embeddings " +
+                    std::to_string(mc.max_position_embeddings) + ": positions beyond it were never trained", LogEvent::Level::Warning);
+  s.model = LlamaForTask(mc, headFor(classification));
+  initLlamaWeights(*s.model, static_cast<uint64_t>(cfg.train.seed));  // the head, if the base has none
+  HfLoadOptions opts;
+  opts.allowMissingHead = true;
+  const HfLoadReport report = loadHfWeights(s.model, files, opts);
+  std::string stored;
+  for (const auto& d : report.storedDtypes) stored += (stored.empty() ? "" : ",") + d;
+  log(events, "base model " + base.string() + ": " + std::to_string(report.tensorsLoaded) + " tensors (" + stored + ")" +
+                  (report.headKeptInitialised.empty() ? "" : ", new head " + report.headKeptInitialised.front()));
+  return s;
+}
+
+ModelSetup resumeModel(const std::filesystem::path& runDir, bool classification) {
+  ModelSetup s;
+  const LlamaConfig mc = LlamaConfig::load(runDir / "config.json");
+  s.tokenizer = std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::load(runDir / "tokenizer.model"));
+  s.model = LlamaForTask(mc, headFor(classification));
+  return s;  // the weights come from the checkpoint
+}
+
+// Freezes what the config asks and returns the rest, with weight decay on matrices only.
+std::vector<NamedParam> trainableParams(LlamaForTask& model, const TrainConfig& cfg, RunRecorder& events) {
+  const int layers = model->model->config.num_hidden_layers;
+  if (cfg.model.freeze_layers > layers)
+    throw JobFailed("model.freeze_layers is " + std::to_string(cfg.model.freeze_layers) + " but the model has " +
+                    std::to_string(layers) + " layers");
+  auto frozen = [&](const std::string& name) {
+    if (cfg.model.freeze_embeddings && name.rfind("model.embed_tokens.", 0) == 0) return true;
+    for (int i = 0; i < cfg.model.freeze_layers; ++i)
+      if (name.rfind("model.layers." + std::to_string(i) + ".", 0) == 0) return true;
+    return false;
+  };
+  std::vector<NamedParam> out;
+  int nFrozen = 0;
+  for (auto& p : model->named_parameters()) {
+    if (frozen(p.key())) {
+      p.value().set_requires_grad(false);
+      ++nFrozen;
+      continue;
+    }
+    p.value().set_requires_grad(true);
+    out.push_back(NamedParam{p.key(), p.value(), p.value().dim() >= 2, 1.0});
+  }
+  if (nFrozen) log(events, "frozen: " + std::to_string(nFrozen) + " tensors (embeddings: " + (cfg.model.freeze_embeddings ? "yes" : "no") +
+                               ", first layers: " + std::to_string(cfg.model.freeze_layers) + ")");
+  return out;
+}
+
+LossOptions makeLossOptions(const TrainConfig& cfg, const EncodedSet& train, int numClasses, bool classification) {
+  LossOptions o;
+  o.labelSmoothing = cfg.train.label_smoothing;
+  if (classification && cfg.train.class_weights == "balanced") {
+    // Inverse frequency, normalised so a balanced set gets weight 1 everywhere: n / (C * count_c).
+    std::vector<double> counts(static_cast<size_t>(numClasses), 0);
+    for (auto l : train.labels) counts[static_cast<size_t>(l)] += 1;
+    std::vector<float> w(counts.size());
+    for (size_t c = 0; c < counts.size(); ++c)
+      w[c] = counts[c] > 0 ? static_cast<float>(train.labels.size() / (numClasses * counts[c])) : 0.0f;
+    o.classWeights = torch::tensor(w);
+  }
+  return o;
+}
+
+bool cpuHasNativeBf16() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  return __builtin_cpu_supports("avx512bf16");
+#else
+  return false;
+#endif
+}
+
+// CPU autocast to bf16 for the scope (matrix products in bf16, reductions and losses in fp32).
+class AutocastScope {
+ public:
+  explicit AutocastScope(bool on) : on_(on) {
+    if (!on_) return;
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::increment_nesting();
+  }
+  ~AutocastScope() {
+    if (!on_) return;
+    at::autocast::decrement_nesting();
+    at::autocast::set_cpu_enabled(false);
+  }
+
+ private:
+  bool on_;
+};
+
+// Estimated memory of a run, said before it starts, with a warning when it will not fit.
+void preflight(LlamaForTask& model, const std::vector<NamedParam>& trainable, const TrainConfig& cfg, const EncodedSet& train,
+               RunRecorder& events) {
+  const auto& c = model->model->config;
+  double params = 0, trained = 0;
+  for (const auto& p : model->parameters()) params += static_cast<double>(p.numel());
+  for (const auto& p : trainable) trained += static_cast<double>(p.tensor.numel());
+  double meanLen = 0;
+  for (const auto& ids : train.ids) meanLen += static_cast<double>(ids.size());
+  meanLen = train.ids.empty() ? 0 : meanLen / static_cast<double>(train.ids.size());
+  const double T = std::min<double>(cfg.data.max_len, std::max(1.0, meanLen * 1.5));  // padded batches run longer than the mean
+  const double B = cfg.train.batch_size;
+  const double D = c.hidden_size, L = c.num_hidden_layers, H = c.num_attention_heads, F = c.ffnSize();
+  // Saved activations per layer and token: norms, q/k/v/o, attention rows, SwiGLU (≈ 10 D + 3 F + 2 H T).
+  const double actPerTokenLayer = 10 * D + 3 * F + 2 * H * T;
+  const double head = model->kind == HeadKind::CausalLM ? 3.0 * c.vocab_size * B * T : 0.0;
+  const double bytes = 4.0 * (params + trained /*grads*/ + 2 * trained /*moments*/ + B * T * L * actPerTokenLayer + head);
+  const double gib = bytes / (1024.0 * 1024 * 1024);
+  const double available = static_cast<double>(sysconf(_SC_AVPHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024 * 1024);
+  char msg[200];
+  std::snprintf(msg, sizeof msg, "pre-flight: about %.2f GiB (weights, gradients, optimizer, activations) of %.1f GiB free", gib, available);
+  log(events, msg);
+  if (gib > 0.8 * available)
+    log(events, "this run will probably not fit in memory: lower train.batch_size or data.max_len, or freeze layers",
+        LogEvent::Level::Warning);
+}
+
+void finishStore(RunRecorder& events, const RunContext& run, const TrainSummary& summary) {
+  nlohmann::ordered_json metrics(summary.metrics);
+  writeFileAtomically(run.runDir / "metrics.json", metrics.dump(2) + "\n");
+  if (RunStore* store = events.store()) {
+    try {
+      events.flush();
+      store->setFinalMetrics(run.runId, summary.metrics);
+    } catch (const std::exception& e) {
+      log(events, std::string("run store: final metrics not recorded: ") + e.what(), LogEvent::Level::Warning);
+    }
+  }
+}
+
 }  // namespace
 
 TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, TrainerControl& control, EventQueue& queue) {
@@ -185,7 +413,9 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     const BlasInfo blas = probeBlas();
     log(events, "threads: " + std::to_string(threads) + ", BLAS: " + blas.name);
     if (blas.slow) log(events, blas.warning, LogEvent::Level::Warning);
+    if (cfg.train.deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
     torch::manual_seed(static_cast<uint64_t>(cfg.train.seed));
+    validateSettings(cfg);
 
     // ---- Data -------------------------------------------------------------------------------
     if (cfg.data.train.empty()) throw JobFailed("no training data: set data.train (or pass --data FILE)");
@@ -195,7 +425,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     const data::LoadResult loaded = data::loadDataset(cfg.data.train, lo);
     const data::Dataset& ds = loaded.dataset;
     for (const auto& note : loaded.notes) log(events, note);
-    std::string task = cfg.task.empty() ? (ds.labelled() ? "cls" : "lm") : cfg.task;
+    const std::string task = cfg.task.empty() ? (ds.labelled() ? "cls" : "lm") : cfg.task;
     if (task != "cls" && task != "lm") throw JobFailed("task must be 'cls' or 'lm', not '" + task + "'");
     const bool classification = task == "cls";
     summary.task = task;
@@ -210,11 +440,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     data::Dataset valDs;
     std::vector<std::size_t> trainRows, valRows;
     if (!cfg.data.validation.empty()) {
-      valDs = data::loadDataset(cfg.data.validation, lo).dataset;
-      for (const auto& s : valDs.samples)
-        if (classification && !labelIds.count(s.label))
-          throw JobFailed(cfg.data.validation + ":" + std::to_string(s.line) + ": label '" + s.label +
-                          "' does not occur in the training data");
+      valDs = loadCompanion(cfg.data.validation, lo, classification, labelIds);
       trainRows.resize(ds.samples.size());
       std::iota(trainRows.begin(), trainRows.end(), 0);
       valRows.resize(valDs.samples.size());
@@ -228,97 +454,113 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     }
     const data::Dataset& valSource = cfg.data.validation.empty() ? ds : valDs;
 
-    // ---- Tokenizer --------------------------------------------------------------------------
-    if (!cfg.model.base.empty())
-      throw JobFailed("starting from a base model (" + cfg.model.base + ") is not available yet: leave model.base empty to train from scratch");
-    std::vector<std::string> texts;
-    texts.reserve(trainRows.size());
-    for (auto r : trainRows) texts.push_back(ds.samples[r].text);
-    TokenizerTrainOptions topt;
-    topt.vocabSize = cfg.model.vocab_size;
-    topt.threads = threads;
-    log(events, "training a SentencePiece tokenizer on " + std::to_string(texts.size()) + " texts");
-    SentencePieceTokenizer tokenizer = SentencePieceTokenizer::train(texts, topt, runDir / "tokenizer.model");
-    log(events, "tokenizer: " + std::to_string(tokenizer.vocabSize()) + " pieces");
+    // ---- Tokenizer and model ---------------------------------------------------------------
+    ModelSetup setup = run.resume ? resumeModel(runDir, classification)
+                                  : (cfg.model.base.empty() ? modelFromScratch(cfg, ds, trainRows, labels, threads, runDir, events)
+                                                            : modelFromBase(cfg, labels, classification, runDir, events));
+    LlamaForTask& model = setup.model;
+    const LlamaConfig& mc = model->model->config;
     if (control.stop) return finish(TrainerState::Stopped, "stopped before training began");
-
-    const EncodedSet trainSet = encode(ds, trainRows, tokenizer, labelIds, cfg.data.max_len);
-    const EncodedSet valSet = encode(valSource, valRows, tokenizer, labelIds, cfg.data.max_len);
-
-    // ---- Model ------------------------------------------------------------------------------
-    LlamaConfig mc;
-    mc.vocab_size = tokenizer.vocabSize();
-    mc.hidden_size = cfg.model.hidden_size;
-    mc.num_hidden_layers = cfg.model.layers;
-    mc.num_attention_heads = cfg.model.heads;
-    mc.num_key_value_heads = cfg.model.kv_heads;
-    mc.max_position_embeddings = std::max(cfg.data.max_len, 16);
-    mc.hidden_dropout = cfg.model.dropout;
-    mc.pad_token_id = SentencePieceTokenizer::kPad;
-    mc.id2label = labels;
-    mc.validate();
-    LlamaForTask model(mc, classification ? HeadKind::SequenceClassification : HeadKind::CausalLM);
-    initLlamaWeights(*model, static_cast<uint64_t>(cfg.train.seed));
-    model->train();
-    int64_t nParams = 0;
+    const EncodedSet trainSet = encode(ds, trainRows, *setup.tokenizer, labelIds, cfg.data.max_len);
+    const EncodedSet valSet = encode(valSource, valRows, *setup.tokenizer, labelIds, cfg.data.max_len);
+    const std::vector<NamedParam> trainable = trainableParams(model, cfg, events);
+    int64_t nParams = 0, nTrainable = 0;
     for (const auto& p : model->parameters()) nParams += p.numel();
-    log(events, model->architecture() + ": " + std::to_string(nParams) + " parameters, " + std::to_string(mc.num_hidden_layers) +
-                    " layers, hidden " + std::to_string(mc.hidden_size));
-    writeFileAtomically(runDir / "config.json", mc.toJson(model->architecture()));
-    writeFileAtomically(runDir / "train_config.json", cfg.toJson());
+    for (const auto& p : trainable) nTrainable += p.tensor.numel();
+    log(events, model->architecture() + ": " + std::to_string(nParams) + " parameters (" + std::to_string(nTrainable) +
+                    " trained), " + std::to_string(mc.num_hidden_layers) + " layers, hidden " + std::to_string(mc.hidden_size));
+    if (!run.resume) {
+      writeFileAtomically(runDir / "config.json", mc.toJson(model->architecture()));
+      writeFileAtomically(runDir / "train_config.json", cfg.toJson());
+    }
+    std::unique_ptr<ParamOptimizer> optimizer =
+        cfg.train.optimizer == "sgd" ? makeSgd(trainable, SgdSettings{cfg.train.momentum, cfg.train.weight_decay})
+                                     : makeAdamW(trainable, AdamWSettings{0.9, 0.999, 1e-8, cfg.train.weight_decay});
+    const LossOptions lossOptions = makeLossOptions(cfg, trainSet, static_cast<int>(labels.size()), classification);
+    const bool bf16 = cfg.train.bf16 && cpuHasNativeBf16();
+    if (cfg.train.bf16 && !bf16) log(events, "bf16 requested, but this CPU has no native bf16: training in fp32", LogEvent::Level::Warning);
+    preflight(model, trainable, cfg, trainSet, events);
 
-    // AdamW with decoupled weight decay on matrices only, none on norms and biases.
-    std::vector<torch::Tensor> decay, noDecay;
-    for (const auto& p : model->named_parameters()) (p.value().dim() >= 2 ? decay : noDecay).push_back(p.value());
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
-                                   torch::optim::AdamWOptions(cfg.train.lr).weight_decay(cfg.train.weight_decay)));
-    groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(cfg.train.lr).weight_decay(0.0)));
-    torch::optim::AdamW optimizer(std::move(groups), torch::optim::AdamWOptions(cfg.train.lr));
-
-    if (cfg.train.batch_size < 1) throw JobFailed("train.batch_size must be at least 1");
-    if (!LrSchedule::validKind(cfg.train.schedule))
-      throw JobFailed("train.schedule must be constant, linear or cosine, not '" + cfg.train.schedule + "'");
     const int64_t batchesPerEpoch = (static_cast<int64_t>(trainSet.ids.size()) + cfg.train.batch_size - 1) / cfg.train.batch_size;
-    const int64_t totalSteps = cfg.train.steps > 0 ? cfg.train.steps : std::max<int64_t>(1, batchesPerEpoch * cfg.train.epochs);
+    const int64_t stepsPerEpoch = (batchesPerEpoch + cfg.train.grad_accum - 1) / cfg.train.grad_accum;
+    const int64_t totalSteps = cfg.train.steps > 0 ? cfg.train.steps : std::max<int64_t>(1, stepsPerEpoch * cfg.train.epochs);
     const LrSchedule schedule{cfg.train.schedule, cfg.train.lr, cfg.train.warmup_steps, totalSteps};
+    EarlyStopping stopping(cfg.train.early_stopping_metric, cfg.train.early_stopping_patience, cfg.train.early_stopping_min_delta);
+
+    CheckpointState st;
+    std::mt19937_64 shuffler(static_cast<uint64_t>(cfg.train.seed));
+    if (run.resume) {
+      const auto ckpt = latestCheckpoint(runDir);
+      if (!ckpt) throw JobFailed(runDir.string() + ": no checkpoint to resume from");
+      st = loadCheckpoint(*ckpt, model, optimizer.get());
+      std::istringstream(st.shuffler) >> shuffler;
+      stopping.restore(st.bestMetric, st.bestStep, st.evalsWithoutImprovement);
+      log(events, "resuming at step " + std::to_string(st.step) + " from " + ckpt->filename().string());
+    }
     log(events, "training " + std::to_string(trainSet.ids.size()) + " samples, " + std::to_string(totalSteps) + " steps of " +
-                    std::to_string(cfg.train.batch_size));
+                    std::to_string(cfg.train.batch_size) + (cfg.train.grad_accum > 1 ? " x " + std::to_string(cfg.train.grad_accum) : ""));
 
     // ---- Loop -------------------------------------------------------------------------------
     events.push(StateEvent{TrainerState::Running, {}});
-    const double loopStart = monotonicSeconds();
-    int64_t step = 0, tokensSeen = 0;
-    double lastValLoss = NAN;
+    const double loopStart = monotonicSeconds() - st.wallSeconds;
+    auto wallNow = [&] { return monotonicSeconds() - loopStart; };
+    auto snapshot = [&](const std::string& reason) {
+      CheckpointState s = st;
+      s.wallSeconds = wallNow();
+      s.bestMetricName = stopping.metric();
+      s.bestMetric = stopping.best();
+      s.bestStep = stopping.bestStep();
+      s.evalsWithoutImprovement = stopping.evalsWithoutImprovement();
+      s.reason = reason;
+      return s;
+    };
+    auto saveStepCheckpoint = [&](const std::string& reason) {
+      const auto dir = stepCheckpointDir(runDir, st.step);
+      saveCheckpoint(dir, model, optimizer.get(), snapshot(reason));
+      pruneCheckpoints(runDir, cfg.train.keep_checkpoints);
+      if (events.store()) events.store()->addArtifact(run.runId, "checkpoint", dir.string());
+    };
+
     auto runEval = [&](double epoch) {
       if (valSet.ids.empty()) return;
       const EvalResult ev = evaluate(model, valSet, cfg.train.batch_size * 2, classification, mc.pad_token_id, control);
       if (control.stop) return;
-      const double wall = monotonicSeconds() - loopStart;
-      lastValLoss = ev.loss;
-      events.push(MetricEvent{"val/loss", step, epoch, tokensSeen, wall, ev.loss});
+      const double wall = wallNow();
+      std::map<std::string, double> m{{"val_loss", ev.loss}};
+      events.push(MetricEvent{"val/loss", st.step, epoch, st.tokensSeen, wall, ev.loss});
       if (classification) {
         const auto rep = classificationReport(ev.truth, ev.predicted, static_cast<int>(labels.size()));
-        events.push(MetricEvent{"val/accuracy", step, epoch, tokensSeen, wall, rep.accuracy});
-        events.push(MetricEvent{"val/macro_f1", step, epoch, tokensSeen, wall, rep.macroF1});
-        summary.metrics["accuracy"] = rep.accuracy;
-        summary.metrics["macro_f1"] = rep.macroF1;
-        summary.metrics["weighted_f1"] = rep.weightedF1;
+        m["accuracy"] = rep.accuracy;
+        m["macro_f1"] = rep.macroF1;
+        m["weighted_f1"] = rep.weightedF1;
+        events.push(MetricEvent{"val/accuracy", st.step, epoch, st.tokensSeen, wall, rep.accuracy});
+        events.push(MetricEvent{"val/macro_f1", st.step, epoch, st.tokensSeen, wall, rep.macroF1});
       } else {
-        events.push(MetricEvent{"val/perplexity", step, epoch, tokensSeen, wall, std::exp(ev.loss)});
-        summary.metrics["perplexity"] = std::exp(ev.loss);
+        m["perplexity"] = std::exp(ev.loss);
+        events.push(MetricEvent{"val/perplexity", st.step, epoch, st.tokensSeen, wall, m["perplexity"]});
       }
-      summary.metrics["val_loss"] = ev.loss;
+      const auto watched = m.find(stopping.metric());
+      if (watched == m.end()) return;
+      if (stopping.observe(watched->second, st.step)) {
+        // The best weights so far: what the run hands over at the end.
+        saveCheckpoint(bestCheckpointDir(runDir), model, nullptr, snapshot("best"));
+        for (const auto& [k, v] : m) summary.metrics[k] = v;
+        if (events.store()) events.store()->setBest(run.runId, stopping.metric(), watched->second, st.step);
+      }
     };
 
-    std::mt19937_64 shuffler(static_cast<uint64_t>(cfg.train.seed));
-    std::vector<std::size_t> order(trainSet.ids.size());
+    bool stopped = false, earlyStopped = false;
     double emaStep = 0;  // smoothed seconds per step, for the ETA
-    bool stopped = false;
-    for (int64_t epochIdx = 0; step < totalSteps && !stopped; ++epochIdx) {
+    std::vector<std::size_t> order(trainSet.ids.size());
+    while (st.step < totalSteps && !stopped && !earlyStopped) {
+      if (st.batchInEpoch == 0) {
+        std::ostringstream state;
+        state << shuffler;
+        st.shuffler = state.str();  // before the shuffle, so a resume redraws the same order
+      }
       std::iota(order.begin(), order.end(), 0);
       std::shuffle(order.begin(), order.end(), shuffler);
-      for (int64_t bi = 0; bi < batchesPerEpoch && step < totalSteps; ++bi) {
+      while (st.batchInEpoch < batchesPerEpoch && st.step < totalSteps) {
         while (control.pause && !control.stop) {
           events.push(StateEvent{TrainerState::Paused, {}});
           while (control.pause && !control.stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -329,54 +571,108 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
           break;
         }
         const double stepStart = monotonicSeconds();
-        std::vector<std::size_t> rows(order.begin() + bi * cfg.train.batch_size,
-                                      order.begin() + std::min<int64_t>((bi + 1) * cfg.train.batch_size, static_cast<int64_t>(order.size())));
-        const Batch b = makeBatch(trainSet, rows, classification, mc.pad_token_id);
-        const double lr = schedule.at(static_cast<long>(step));
-        for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
-        optimizer.zero_grad();
-        auto out = forwardLoss(model, b);
-        const double lossValue = out.loss.item<double>();
-        if (!std::isfinite(lossValue))
-          throw JobFailed("the loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") + " at step " +
-                          std::to_string(step + 1) + ": the learning rate (" + std::to_string(lr) +
-                          ") is probably too high; lower train.lr or raise train.warmup_steps");
-        out.loss.backward();
-        const double gradNorm = torch::nn::utils::clip_grad_norm_(model->parameters(), cfg.train.grad_clip > 0 ? cfg.train.grad_clip : 1e30);
-        optimizer.step();
-        ++step;
-        tokensSeen += b.tokens;
-        const double now = monotonicSeconds();
-        const double stepSeconds = now - stepStart;
+        const double lr = schedule.at(static_cast<long>(st.step));
+        optimizer->zeroGrad();
+        // One optimizer step over up to grad_accum batches; each batch's loss is scaled by the
+        // group's size so the gradient is the mean over the group.
+        const int64_t group = std::min<int64_t>(cfg.train.grad_accum, batchesPerEpoch - st.batchInEpoch);
+        double lossSum = 0;
+        int64_t stepTokens = 0;
+        for (int64_t g = 0; g < group; ++g, ++st.batchInEpoch) {
+          const int64_t bi = st.batchInEpoch;
+          std::vector<std::size_t> rows(order.begin() + bi * cfg.train.batch_size,
+                                        order.begin() + std::min<int64_t>((bi + 1) * cfg.train.batch_size, static_cast<int64_t>(order.size())));
+          const Batch b = makeBatch(trainSet, rows, classification, mc.pad_token_id);
+          torch::Tensor loss;
+          {
+            AutocastScope autocast(bf16);
+            loss = forwardLoss(model, b, lossOptions).loss;
+          }
+          const double value = loss.item<double>();
+          if (!std::isfinite(value))
+            throw Diverged("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step " +
+                           std::to_string(st.step + 1) + ": the learning rate (" + std::to_string(lr) +
+                           ") is probably too high; lower train.lr or raise train.warmup_steps");
+          (loss / static_cast<double>(group)).backward();
+          lossSum += value;
+          stepTokens += b.tokens;
+        }
+        if (bf16) at::autocast::clear_cache();
+        std::vector<torch::Tensor> grads;
+        for (const auto& p : trainable) grads.push_back(p.tensor);
+        const double gradNorm = torch::nn::utils::clip_grad_norm_(grads, cfg.train.grad_clip > 0 ? cfg.train.grad_clip : 1e30);
+        if (!std::isfinite(gradNorm))
+          throw Diverged("the gradient became " + std::string(std::isnan(gradNorm) ? "NaN" : "infinite") + " at step " +
+                         std::to_string(st.step + 1) + ": the learning rate (" + std::to_string(lr) +
+                         ") is probably too high; lower train.lr, raise train.warmup_steps or set train.grad_clip");
+        optimizer->step(lr);
+        ++st.step;
+        st.tokensSeen += stepTokens;
+        const double lossValue = lossSum / static_cast<double>(group);
+        const double wall = wallNow();
+        const double stepSeconds = monotonicSeconds() - stepStart;
         emaStep = emaStep == 0 ? stepSeconds : 0.9 * emaStep + 0.1 * stepSeconds;
-        const double epoch = static_cast<double>(epochIdx) + static_cast<double>(bi + 1) / static_cast<double>(batchesPerEpoch);
-        const double wall = now - loopStart;
-        events.push(MetricEvent{"train/loss", step, epoch, tokensSeen, wall, lossValue});
-        events.push(MetricEvent{"train/lr", step, epoch, tokensSeen, wall, lr});
-        events.push(MetricEvent{"train/grad_norm", step, epoch, tokensSeen, wall, gradNorm});
-        events.push(ProgressEvent{step, totalSteps, epoch, tokensSeen, wall, emaStep * static_cast<double>(totalSteps - step),
-                                  wall > 0 ? static_cast<double>(tokensSeen) / wall : 0});
+        const double epoch = static_cast<double>(st.epoch) + static_cast<double>(st.batchInEpoch) / static_cast<double>(batchesPerEpoch);
+        events.push(MetricEvent{"train/loss", st.step, epoch, st.tokensSeen, wall, lossValue});
+        events.push(MetricEvent{"train/lr", st.step, epoch, st.tokensSeen, wall, lr});
+        events.push(MetricEvent{"train/grad_norm", st.step, epoch, st.tokensSeen, wall, gradNorm});
+        events.push(ProgressEvent{st.step, totalSteps, epoch, st.tokensSeen, wall, emaStep * static_cast<double>(totalSteps - st.step),
+                                  wall > 0 ? static_cast<double>(st.tokensSeen) / wall : 0});
         summary.metrics["train_loss"] = lossValue;
-        if (cfg.train.eval_every > 0 && step % cfg.train.eval_every == 0 && step < totalSteps) runEval(epoch);
+        const bool epochEnds = st.batchInEpoch >= batchesPerEpoch;
+        if ((cfg.train.eval_every > 0 && st.step % cfg.train.eval_every == 0) || epochEnds || st.step == totalSteps) runEval(epoch);
+        if (stopping.shouldStop()) {
+          earlyStopped = true;
+          log(events, "early stopping: " + stopping.metric() + " has not improved for " + std::to_string(cfg.train.early_stopping_patience) +
+                          " evaluations (best " + std::to_string(stopping.best()) + " at step " + std::to_string(stopping.bestStep()) + ")");
+        }
+        if (cfg.train.checkpoint_every > 0 && st.step % cfg.train.checkpoint_every == 0 && st.step < totalSteps) saveStepCheckpoint("every");
+        if (earlyStopped) break;
       }
-      if (!stopped) runEval(static_cast<double>(epochIdx + 1));
+      if (st.batchInEpoch >= batchesPerEpoch) {
+        ++st.epoch;
+        st.batchInEpoch = 0;
+      }
     }
-    summary.steps = step;
-    summary.tokens = tokensSeen;
-    if (stopped && std::isnan(lastValLoss) && !control.stop) runEval(0);
+    summary.steps = st.step;
+    summary.tokens = st.tokensSeen;
+    saveStepCheckpoint(stopped ? "stop" : "end");
+    if (stopped) {
+      finishStore(events, run, summary);
+      return finish(TrainerState::Stopped, "stopped by the user at step " + std::to_string(st.step) + " (resume with: ftstudio resume " + run.runId + ")");
+    }
 
-    nlohmann::ordered_json metrics(summary.metrics);
-    writeFileAtomically(runDir / "metrics.json", metrics.dump(2) + "\n");
-    if (RunStore* store = events.store()) {
-      try {
-        events.flush();
-        store->setFinalMetrics(run.runId, summary.metrics);
-      } catch (const std::exception& e) {
-        log(events, std::string("run store: final metrics not recorded: ") + e.what(), LogEvent::Level::Warning);
-      }
+    // ---- Hand-over: the best weights, exported as a Hugging Face folder, tested --------------
+    if (stopping.hasBest()) {
+      loadCheckpoint(bestCheckpointDir(runDir), model, nullptr);
+      log(events, "keeping the best weights: step " + std::to_string(stopping.bestStep()) + ", " + stopping.metric() + " " +
+                      std::to_string(stopping.best()));
     }
-    if (stopped) return finish(TrainerState::Stopped, "stopped by the user at step " + std::to_string(step));
-    return finish(TrainerState::Finished, {});
+    model->eval();
+    saveHfModelFolder(runDir / "model", model, setup.tokenizer.get());
+    if (events.store()) events.store()->addArtifact(run.runId, "model", (runDir / "model").string());
+    if (!cfg.data.test.empty()) {
+      const data::Dataset testDs = loadCompanion(cfg.data.test, lo, classification, labelIds);
+      std::vector<std::size_t> rows(testDs.samples.size());
+      std::iota(rows.begin(), rows.end(), 0);
+      const EncodedSet testSet = encode(testDs, rows, *setup.tokenizer, labelIds, cfg.data.max_len);
+      const EvalResult ev = evaluate(model, testSet, cfg.train.batch_size * 2, classification, mc.pad_token_id, control);
+      summary.metrics["test_loss"] = ev.loss;
+      if (classification) {
+        const auto rep = classificationReport(ev.truth, ev.predicted, static_cast<int>(labels.size()));
+        summary.metrics["test_accuracy"] = rep.accuracy;
+        summary.metrics["test_macro_f1"] = rep.macroF1;
+      } else {
+        summary.metrics["test_perplexity"] = std::exp(ev.loss);
+      }
+      log(events, "test set " + cfg.data.test + ": " + std::to_string(testSet.ids.size()) + " samples evaluated");
+    }
+    finishStore(events, run, summary);
+    return finish(TrainerState::Finished, earlyStopped ? "stopped early: no improvement" : "");
+  } catch (const Diverged& e) {
+    log(events, e.what(), LogEvent::Level::Error);
+    const auto last = latestCheckpoint(runDir);
+    return finish(TrainerState::Failed, std::string(e.what()) + (last ? " (last good checkpoint: " + last->filename().string() + ")" : ""));
   } catch (const data::DataError& e) {
     log(events, e.what(), LogEvent::Level::Error);
     return finish(TrainerState::Failed, e.what());
