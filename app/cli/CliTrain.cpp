@@ -1,5 +1,6 @@
 #include "app/cli/CliTrain.h"
 
+#include "app/cli/InterruptGuard.h"
 #include "app/cli/ProgressPrinter.h"
 #include "core/runs/RunPaths.h"
 #include "core/runs/RunStore.h"
@@ -8,25 +9,10 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 namespace fts::cli {
-namespace {
-
-std::atomic<Trainer*> g_trainer{nullptr};
-
-void onInterrupt(int) {
-  // Ctrl-C asks the trainer to stop cleanly; a second one kills the process.
-  if (Trainer* t = g_trainer.load()) {
-    t->requestStop();
-    std::signal(SIGINT, SIG_DFL);
-  }
-}
-
-}  // namespace
 
 void addTrainCommand(CLI::App& app, TrainArgs& args, int& exitCode) {
   auto* cmd = app.add_subcommand("train", "Train a model on a data file or a project file");
@@ -56,6 +42,9 @@ int runTrain(const TrainArgs& args) {
     if (args.steps >= 0) cfg.train.steps = args.steps;
     if (args.threads >= 0) cfg.train.threads = args.threads;
     if (cfg.data.train.empty()) throw std::invalid_argument("give --data FILE or --project FILE");
+    // Stored with the run, so `ftstudio resume` works from any folder.
+    for (std::string* path : {&cfg.data.train, &cfg.data.validation, &cfg.data.test, &cfg.model.base})
+      if (!path->empty()) *path = std::filesystem::absolute(*path).lexically_normal().string();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ftstudio train: %s\n", e.what());
     return 2;
@@ -75,8 +64,7 @@ int runTrain(const TrainArgs& args) {
   std::fprintf(human, "run %s (%s)\n", run.id.c_str(), run.dir.c_str());
   Trainer trainer(cfg, RunContext{run.id, run.dir, studioHome()});
   ProgressPrinter printer(human);
-  g_trainer = &trainer;
-  std::signal(SIGINT, onInterrupt);
+  InterruptGuard interrupt(trainer);
   trainer.start();
   while (true) {
     for (const auto& ev : trainer.events().waitAndDrain(200)) printer.handle(ev);
@@ -86,8 +74,6 @@ int runTrain(const TrainArgs& args) {
     }
   }
   trainer.join();
-  g_trainer = nullptr;
-  std::signal(SIGINT, SIG_DFL);
   printer.finishLine();
 
   const TrainSummary s = trainer.summary();

@@ -1,4 +1,5 @@
 // ftstudio: the command-line face of Fine-tuning Studio (same engine and files as the GUI).
+#include "app/cli/CliModel.h"
 #include "app/cli/CliRuns.h"
 #include "app/cli/CliTrain.h"
 #include "core/text/SentencePieceLibrary.h"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   fts::cli::TrainArgs trainArgs;
   fts::cli::addTrainCommand(app, trainArgs, exitCode);
   fts::cli::addRunsCommands(app, exitCode);
+  fts::cli::addModelCommands(app, exitCode);
 
   auto* doctor = app.add_subcommand("doctor", "Check this machine: threads, BLAS, SentencePiece shim");
   doctor->callback([&] {
