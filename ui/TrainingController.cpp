@@ -19,7 +19,8 @@ bool TrainingController::start(const TrainConfig& config) {
   RunRecord run;
   try {
     RunStore store(studioHome());
-    run = store.beginRun(std::filesystem::path(config.data.train).filename().string(), config.task, config.toJson());
+    run = store.beginRun(std::filesystem::path(config.data.train).filename().string(), config.task, config.model.base,
+                         config.toJson());
   } catch (const std::exception& e) {
     emit logLine(2, QString::fromStdString(e.what()));
     return false;

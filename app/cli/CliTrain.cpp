@@ -55,7 +55,7 @@ int runTrain(const TrainArgs& args) {
     RunStore store(studioHome());
     const std::string name = !args.project.empty() ? std::filesystem::path(args.project).stem().string()
                                                    : std::filesystem::path(cfg.data.train).filename().string();
-    run = store.beginRun(name, cfg.task, cfg.toJson());
+    run = store.beginRun(name, cfg.task, cfg.model.base, cfg.toJson());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ftstudio train: %s\n", e.what());
     return 1;

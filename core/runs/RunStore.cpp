@@ -179,6 +179,10 @@ void RunStore::setSplit(const std::string& id, const std::string& splitJson) {
   Statement(db_, "UPDATE run_configs SET split_json=? WHERE run_id=?").bind(1, splitJson).bind(2, id).run();
 }
 
+void RunStore::setTask(const std::string& id, const std::string& task) {
+  Statement(db_, "UPDATE runs SET task=? WHERE id=?").bind(1, task).bind(2, id).run();
+}
+
 void RunStore::setDatasetFingerprint(const std::string& id, const std::string& fingerprint) {
   Statement(db_, "UPDATE runs SET dataset_fingerprint=? WHERE id=?").bind(1, fingerprint).bind(2, id).run();
 }
@@ -327,8 +331,10 @@ void RunStore::removeRun(const std::string& id) {
   if (!run->dir.empty() && dir.parent_path() == runs) std::filesystem::remove_all(dir, ec);
 }
 
-RunRecord RunStore::beginRun(const std::string& name, const std::string& task, const std::string& configJson) {
+RunRecord RunStore::beginRun(const std::string& name, const std::string& task, const std::string& baseModel,
+                             const std::string& configJson) {
   RunRecord r;
+  r.baseModel = baseModel;
   r.dir = createRunDir(home_, &r.id).string();
   r.name = name.empty() ? r.id : name;
   r.task = task;

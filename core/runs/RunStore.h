@@ -52,6 +52,7 @@ class RunStore {
   void createRun(const RunRecord& run, const std::string& configJson);
   void setStatus(const std::string& id, const std::string& status, const std::string& reason = {});
   void setSplit(const std::string& id, const std::string& splitJson);
+  void setTask(const std::string& id, const std::string& task);
   void setDatasetFingerprint(const std::string& id, const std::string& fingerprint);
   void setBest(const std::string& id, const std::string& metric, double value, std::int64_t step);
   void appendMetrics(const std::string& id, const std::vector<MetricRow>& rows);  // one transaction
@@ -74,7 +75,8 @@ class RunStore {
   void removeRun(const std::string& id);
 
   // Creates a run folder under home/runs and its row (status "created"); returns the record.
-  RunRecord beginRun(const std::string& name, const std::string& task, const std::string& configJson);
+  RunRecord beginRun(const std::string& name, const std::string& task, const std::string& baseModel,
+                     const std::string& configJson);
 
  private:
   void exec(const char* sql) const;

@@ -378,6 +378,14 @@ void preflight(LlamaForTask& model, const std::vector<NamedParam>& trainable, co
         LogEvent::Level::Warning);
 }
 
+std::string formatSeconds(double s) {
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+  else if (s >= 60) std::snprintf(buf, sizeof buf, "%.1f min", s / 60);
+  else std::snprintf(buf, sizeof buf, "%.0f s", s);
+  return buf;
+}
+
 void finishStore(RunRecorder& events, const RunContext& run, const TrainSummary& summary) {
   nlohmann::ordered_json metrics(summary.metrics);
   writeFileAtomically(run.runDir / "metrics.json", metrics.dump(2) + "\n");
@@ -429,6 +437,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     if (task != "cls" && task != "lm") throw JobFailed("task must be 'cls' or 'lm', not '" + task + "'");
     const bool classification = task == "cls";
     summary.task = task;
+    if (events.store()) events.store()->setTask(run.runId, task);
     if (classification && !ds.labelled())
       throw JobFailed(cfg.data.train + ": classification needs a label column; none was found");
     const std::vector<std::string> labels = classification ? ds.labels() : std::vector<std::string>{};
@@ -551,6 +560,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
 
     bool stopped = false, earlyStopped = false;
     double emaStep = 0;  // smoothed seconds per step, for the ETA
+    int timedSteps = 0;
     std::vector<std::size_t> order(trainSet.ids.size());
     while (st.step < totalSteps && !stopped && !earlyStopped) {
       if (st.batchInEpoch == 0) {
@@ -619,6 +629,14 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
         events.push(ProgressEvent{st.step, totalSteps, epoch, st.tokensSeen, wall, emaStep * static_cast<double>(totalSteps - st.step),
                                   wall > 0 ? static_cast<double>(st.tokensSeen) / wall : 0});
         summary.metrics["train_loss"] = lossValue;
+        if (++timedSteps == 3) {
+          // The rest of the pre-flight: time per epoch from the first timed steps.
+          char msg[160];
+          std::snprintf(msg, sizeof msg, "pre-flight: %.2f s per step, about %s per epoch, %s for the run",
+                        emaStep, formatSeconds(emaStep * static_cast<double>(stepsPerEpoch)).c_str(),
+                        formatSeconds(emaStep * static_cast<double>(totalSteps - st.step)).c_str());
+          log(events, msg);
+        }
         const bool epochEnds = st.batchInEpoch >= batchesPerEpoch;
         if ((cfg.train.eval_every > 0 && st.step % cfg.train.eval_every == 0) || epochEnds || st.step == totalSteps) runEval(epoch);
         if (stopping.shouldStop()) {

@@ -206,7 +206,7 @@ class TestResume : public QObject {
     fts::TrainConfig c = tinyConfig();
     c.train.steps = 8;
     c.train.eval_every = 4;
-    const auto rec = store.beginRun("demo", "", c.toJson());
+    const auto rec = store.beginRun("demo", "", "", c.toJson());
     fts::TrainerControl control;
     fts::EventQueue events;
     auto s = fts::runTrainingJob(c, {rec.id, rec.dir, home.path().toStdString()}, control, events);
