@@ -11,7 +11,7 @@ MetricPlot::MetricPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectLegend);
-  plot_->legend->setVisible(true);
+  plot_->legend->setVisible(false);  // shown once a series has data
   plot_->legend->setBrush(QColor(255, 255, 255, 210));
   plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
   plot_->xAxis->setLabel(tr("step"));
@@ -52,6 +52,7 @@ void MetricPlot::flush() {
     changed = true;
   }
   if (!changed) return;
+  plot_->legend->setVisible(plot_->legend->itemCount() > 0);
   // Steps start at 0 on every plot so stacked plots line up; values get a margin so markers
   // at the extremes stay whole.
   plot_->xAxis->rescale();
@@ -75,6 +76,7 @@ void MetricPlot::clear() {
     s.pendingY.clear();
   }
   plot_->yAxis2->setVisible(false);
+  plot_->legend->setVisible(false);
   plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 

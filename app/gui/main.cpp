@@ -1,12 +1,11 @@
 // finetune-studio: the desktop application. Usage: finetune-studio [PROJECT.ftproject | DATA_FILE]
 #include "core/util/Runtime.h"
 #include "ui/MainWindow.h"
+#include "ui/Translations.h"
 
 #include <QApplication>
 #include <QIcon>
-#include <QLibraryInfo>
 #include <QLocale>
-#include <QTranslator>
 
 #include <cstdio>
 #include <cstdlib>
@@ -39,11 +38,8 @@ int main(int argc, char** argv) {
   QApplication::setApplicationVersion(FTS_VERSION);
   QApplication::setWindowIcon(QIcon(":/icons/finetune-studio.svg"));
 
-  // English is the source language; Simplified Chinese (and others later) load by locale.
-  QTranslator qtTranslator, appTranslator;
-  if (qtTranslator.load(QLocale(), "qtbase", "_", QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-    QApplication::installTranslator(&qtTranslator);
-  if (appTranslator.load(QLocale(), "finetune-studio", "_", ":/i18n")) QApplication::installTranslator(&appTranslator);
+  // English is the source language; Simplified Chinese loads for a zh_CN locale (LANG=zh_CN.UTF-8).
+  fts::ui::installTranslations(QLocale());
 
   // LibTorch starts with one thread on these machines: use every core unless told otherwise.
   fts::configureThreads(0);

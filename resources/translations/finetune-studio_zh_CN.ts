@@ -1,0 +1,445 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>fts::ui::DatasetPanel</name>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="18"/>
+        <source>No data yet: open a CSV (text,label) or a text file.</source>
+        <translation>还没有数据：请打开 CSV 文件（text,label）或文本文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="24"/>
+        <source>line</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="24"/>
+        <source>label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="24"/>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="33"/>
+        <source>Problems found in the file appear here, as FILE:LINE: message.</source>
+        <translation>文件中发现的问题显示在这里，格式为 文件:行: 说明。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="43"/>
+        <source>Reading %1 …</source>
+        <translation>正在读取 %1 …</translation>
+    </message>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="60"/>
+        <source>&lt;b&gt;Cannot use %1&lt;/b&gt;</source>
+        <translation>&lt;b&gt;无法使用 %1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="85"/>
+        <source>&lt;b&gt;%1&lt;/b&gt;: %2 rows</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;：%2 行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="86"/>
+        <source> · %1 classes: %2</source>
+        <translation> · %1 个类别：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="87"/>
+        <source> · unlabelled text (language modelling)</source>
+        <translation> · 无标签文本（语言建模）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="88"/>
+        <source> · showing the first %1</source>
+        <translation> · 显示前 %1 行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/DatasetPanel.cpp" line="93"/>
+        <source>%1 row(s) skipped:</source>
+        <translation>跳过了 %1 行：</translation>
+    </message>
+</context>
+<context>
+    <name>fts::ui::MainWindow</name>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="53"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="54"/>
+        <source>Open &amp;Project…</source>
+        <translation>打开项目(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="55"/>
+        <source>Ctrl+Shift+O</source>
+        <translation>Ctrl+Shift+O</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="56"/>
+        <source>&amp;Open Data…</source>
+        <translation>打开数据(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="59"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="60"/>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="61"/>
+        <source>&amp;Train</source>
+        <translation>训练(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="61"/>
+        <source>Ctrl+R</source>
+        <translation>Ctrl+R</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="62"/>
+        <source>&amp;Stop</source>
+        <translation>停止(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="62"/>
+        <source>Ctrl+.</source>
+        <translation>Ctrl+.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="63"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="64"/>
+        <source>&amp;About</source>
+        <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="65"/>
+        <source>About Fine-tuning Studio</source>
+        <translation>关于 Fine-tuning Studio</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="66"/>
+        <source>&lt;b&gt;Fine-tuning Studio&lt;/b&gt; %1&lt;br&gt;Fine-tune language models on your workstation.&lt;br&gt;LibTorch threads: %2 · BLAS: %3</source>
+        <translation>&lt;b&gt;Fine-tuning Studio&lt;/b&gt; %1&lt;br&gt;在你的工作站上微调语言模型。&lt;br&gt;LibTorch 线程：%2 · BLAS：%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="73"/>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="81"/>
+        <source>Loaded %1</source>
+        <translation>已载入 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="84"/>
+        <source>Cannot use %1: see the problems under the table</source>
+        <translation>无法使用 %1：请查看表格下方列出的问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="86"/>
+        <source>LibTorch threads: %1 · BLAS: %2</source>
+        <translation>LibTorch 线程：%1 · BLAS：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="92"/>
+        <source>Fine-tuning Studio</source>
+        <translation>Fine-tuning Studio</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="92"/>
+        <source>%1 — Fine-tuning Studio</source>
+        <translation>%1 — Fine-tuning Studio</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="98"/>
+        <source>Cannot open</source>
+        <translation>无法打开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="98"/>
+        <source>%1: no such file</source>
+        <translation>%1：文件不存在</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="118"/>
+        <source>Cannot open project</source>
+        <translation>无法打开项目</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="127"/>
+        <source>Open data</source>
+        <translation>打开数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="128"/>
+        <source>Data files (*.csv *.tsv *.txt *.jsonl);;All files (*)</source>
+        <translation>数据文件 (*.csv *.tsv *.txt *.jsonl);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="133"/>
+        <source>Open project</source>
+        <translation>打开项目</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="133"/>
+        <source>Projects (*.ftproject)</source>
+        <translation>项目 (*.ftproject)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="139"/>
+        <source>Training is running</source>
+        <translation>训练正在进行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/MainWindow.cpp" line="140"/>
+        <source>Stop the run and quit? Its metrics so far stay in its run folder.</source>
+        <translation>停止训练并退出？已记录的指标会保留在运行文件夹中。</translation>
+    </message>
+</context>
+<context>
+    <name>fts::ui::MetricPlot</name>
+    <message>
+        <location filename="../../widgets/MetricPlot.cpp" line="17"/>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+</context>
+<context>
+    <name>fts::ui::TrainingController</name>
+    <message>
+        <location filename="../../ui/TrainingController.cpp" line="29"/>
+        <source>run %1 in %2</source>
+        <translation>运行 %1，位于 %2</translation>
+    </message>
+</context>
+<context>
+    <name>fts::ui::TrainingPanel</name>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="44"/>
+        <source>Run settings</source>
+        <translation>运行设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="47"/>
+        <source>From the data</source>
+        <translation>根据数据判断</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="48"/>
+        <source>Classification</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="49"/>
+        <source>Causal language model</source>
+        <translation>因果语言模型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="50"/>
+        <source>by epochs</source>
+        <translation>按轮数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="61"/>
+        <source>epoch ends</source>
+        <translation>每轮结束时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="62"/>
+        <source>all cores</source>
+        <translation>全部核心</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="63"/>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="64"/>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="65"/>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="66"/>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="67"/>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="68"/>
+        <source>Hidden size</source>
+        <translation>隐藏层维度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="69"/>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="70"/>
+        <source>Heads</source>
+        <translation>注意力头数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="71"/>
+        <source>Max tokens</source>
+        <translation>最大词元数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="72"/>
+        <source>Evaluate every</source>
+        <translation>评估间隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="73"/>
+        <source>Threads</source>
+        <translation>线程数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="75"/>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="78"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="81"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="98"/>
+        <source>Idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="102"/>
+        <source>train loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="103"/>
+        <source>validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="104"/>
+        <location filename="../../ui/TrainingPanel.cpp" line="110"/>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="104"/>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="107"/>
+        <source>validation accuracy</source>
+        <translation>验证准确率</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="108"/>
+        <source>validation macro-F1</source>
+        <translation>验证宏平均 F1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="109"/>
+        <source>validation perplexity</source>
+        <translation>验证困惑度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="110"/>
+        <source>accuracy / F1</source>
+        <translation>准确率 / F1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="110"/>
+        <source>perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="146"/>
+        <source>%1 after %2 steps: %3</source>
+        <translation>%2 步后%1：%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="223"/>
+        <source>step %1 / %2 · epoch %3 · %4 tok/s · ETA %5</source>
+        <translation>第 %1 / %2 步 · 第 %3 轮 · %4 词元/秒 · 剩余 %5</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="233"/>
+        <source>Preparing: reading data, training the tokenizer …</source>
+        <translation>准备中：读取数据、训练分词器 …</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="234"/>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="235"/>
+        <source>Stopped: %1</source>
+        <translation>已停止：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="236"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="237"/>
+        <source> · done</source>
+        <translation> · 完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="244"/>
+        <source>error: </source>
+        <translation>错误：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="244"/>
+        <source>warning: </source>
+        <translation>警告：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="251"/>
+        <source>Open a data file first</source>
+        <translation>请先打开数据文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/TrainingPanel.cpp" line="251"/>
+        <source>Train on %1</source>
+        <translation>在 %1 上训练</translation>
+    </message>
+</context>
+</TS>
