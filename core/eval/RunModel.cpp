@@ -4,6 +4,8 @@
 #include "core/model/LlamaModules.h"
 #include "core/text/SentencePieceTokenizer.h"
 #include "core/train/Checkpoint.h"
+#include "core/train/LoraSettings.h"
+#include "core/util/AtomicFile.h"
 
 #include <torch/torch.h>
 
@@ -56,6 +58,11 @@ RunModel RunModel::load(const fs::path& folder) {
     const LlamaConfig config = LlamaConfig::load(folder / "config.json");
     impl->tokenizer = std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::load(folder / "tokenizer.model"));
     impl->model = LlamaForTask(config, config.id2label.empty() ? HeadKind::CausalLM : HeadKind::SequenceClassification);
+    // A LoRA run's checkpoints hold its adapters: attach them as the run did before reading.
+    if (fs::exists(folder / "train_config.json")) {
+      const TrainConfig cfg = TrainConfig::fromJson(readWholeFile(folder / "train_config.json"), (folder / "train_config.json").string());
+      if (cfg.model.lora_rank > 0) attachLora(impl->model, loraConfigOf(cfg), 0);
+    }
     loadCheckpoint(ckpt, impl->model, nullptr);
     impl->source = ckpt.string();
   }

@@ -24,6 +24,11 @@ namespace fs = std::filesystem;
 namespace fts {
 namespace {
 
+// LoRA adapters hang under their projections ("...q_proj.lora_A.weight"); an HF folder holds the
+// base (or merged) weights only, and a PEFT export writes the adapters.
+bool isAdapterName(const std::string& name) { return name.find(".lora_A.") != std::string::npos || name.find(".lora_B.") != std::string::npos; }
+
+
 constexpr const char* kConfig = "config.json";
 constexpr const char* kWeights = "model.safetensors";
 constexpr const char* kIndex = "model.safetensors.index.json";
@@ -160,6 +165,7 @@ HfLoadReport loadHfWeights(LlamaForTask& model, const HfModelFiles& files, const
   std::set<std::string> used;
   for (auto& item : model->named_parameters(/*recurse=*/true)) {
     const std::string& name = item.key();
+    if (isAdapterName(name)) continue;  // LoRA adapters are not part of an HF model folder
     auto it = byName.find(name);
     if (it == byName.end()) {
       if (isHeadName(name) && options.allowMissingHead) {
@@ -269,7 +275,7 @@ void saveHfModelFolder(const fs::path& folder, const LlamaForTask& model, const 
   // Every parameter, CPU-contiguous in the stored dtype; the views point into these tensors.
   std::vector<TensorForWrite> tensors;
   for (const auto& item : model->named_parameters(/*recurse=*/true))
-    tensors.push_back(prepareForWrite(item.key(), item.value(), options.dtype));
+    if (!isAdapterName(item.key())) tensors.push_back(prepareForWrite(item.key(), item.value(), options.dtype));
   std::sort(tensors.begin(), tensors.end(),
             [](const TensorForWrite& a, const TensorForWrite& b) { return a.view.name < b.view.name; });
 

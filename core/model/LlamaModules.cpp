@@ -1,5 +1,11 @@
 #include "core/model/LlamaModules.h"
 
+#include "core/model/FusedAttention.h"
+#include "core/model/Lora.h"
+#include "core/model/FusedOps.h"
+
+#include <ATen/autocast_mode.h>
+
 #include <torch/torch.h>
 
 #include <cmath>
@@ -13,6 +19,9 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
 }
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+  if (fusedOpsEnabled() && x.device().is_cpu() && weight.scalar_type() == torch::kFloat32 &&
+      (x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kBFloat16))
+    return fusedRmsNorm(x, weight, eps);  // one pass per row forward and backward, same math
   // Computed in fp32 whatever the input dtype, as HF does, then cast back.
   auto xf = x.to(torch::kFloat32);
   auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
@@ -45,22 +54,40 @@ LlamaAttentionImpl::LlamaAttentionImpl(const LlamaConfig& c)
 torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                                           const torch::Tensor& causalMask) {
   const int64_t B = x.size(0), T = x.size(1);
-  auto q = q_proj(x).view({B, T, heads, headDim}).transpose(1, 2);    // [B,H,T,Dh]
-  auto k = k_proj(x).view({B, T, kvHeads, headDim}).transpose(1, 2);  // [B,Hkv,T,Dh]
-  auto v = v_proj(x).view({B, T, kvHeads, headDim}).transpose(1, 2);  // [B,Hkv,T,Dh]
+  const int64_t qw = heads * headDim, kvw = kvHeads * headDim;
+  // One product for q, k and v instead of three: [B,T,D] x [D,(H+2Hkv)*Dh]. The weights stay three
+  // HF tensors; their gradients come back through the concatenation (which costs a copy of D*3D).
+  // LoRA: without adapter dropout the update folds into the weights (W + s*B*A, cheap at small
+  // rank); with it, the update needs the dropped-out input and is added to the output instead.
+  const bool loraOnOutputs = lora && is_training() && loraHasDropout(lora);
+  auto weightOf = [&](const torch::nn::Linear& p) { return loraOnOutputs ? p->weight : effectiveWeight(p, lora); };
+  auto w = torch::cat({weightOf(q_proj), weightOf(k_proj), weightOf(v_proj)}, 0);  // [(H+2Hkv)*Dh, D]
+  torch::Tensor bias;
+  if (q_proj->bias.defined()) bias = torch::cat({q_proj->bias, k_proj->bias, v_proj->bias}, 0);
+  auto qkv = torch::linear(x, w, bias);                                             // [B,T,(H+2Hkv)*Dh]
+  if (loraOnOutputs) qkv = qkv + concatDeltas({&q_proj, &k_proj, &v_proj}, lora, x, qkv);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
+  // The mask the backbone passes is always the causal one, which the fused kernel applies itself.
+  const bool fused = x.device().is_cpu() && !(dropout > 0 && is_training()) && fusedAttentionAvailable() &&
+                     (qkv.scalar_type() == torch::kFloat32 || qkv.scalar_type() == torch::kBFloat16);
+  if (fused) return loraProject(o_proj, lora, fusedCausalAttention(qkv, cos, sin, heads, kvHeads, scale), is_training());  // [B,T,D]
+
+  auto q = qkv.narrow(-1, 0, qw).view({B, T, heads, headDim}).transpose(1, 2);          // [B,H,T,Dh]
+  auto k = qkv.narrow(-1, qw, kvw).view({B, T, kvHeads, headDim}).transpose(1, 2);      // [B,Hkv,T,Dh]
+  auto v = qkv.narrow(-1, qw + kvw, kvw).view({B, T, kvHeads, headDim}).transpose(1, 2);  // [B,Hkv,T,Dh]
   q = applyRope(q, cos, sin);
   k = applyRope(k, cos, sin);
   if (kvHeads != heads) {  // grouped-query attention: each kv head serves heads/kvHeads query heads
     k = k.repeat_interleave(heads / kvHeads, 1);                       // [B,H,T,Dh]
     v = v.repeat_interleave(heads / kvHeads, 1);
   }
-  auto scores = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(headDim)));  // [B,H,T,T]
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) * scale;        // [B,H,T,T]
   scores = scores + causalMask;
   auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
   if (dropout > 0 && is_training()) probs = F::dropout(probs, F::DropoutFuncOptions().p(dropout).training(true));
   auto out = torch::matmul(probs, v);                                  // [B,H,T,Dh]
   out = out.transpose(1, 2).reshape({B, T, heads * headDim});          // [B,T,D]
-  return o_proj(out);
+  return loraProject(o_proj, lora, out, is_training());
 }
 
 LlamaMLPImpl::LlamaMLPImpl(const LlamaConfig& c) {
@@ -71,7 +98,16 @@ LlamaMLPImpl::LlamaMLPImpl(const LlamaConfig& c) {
 }
 
 torch::Tensor LlamaMLPImpl::forward(const torch::Tensor& x) {
-  return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+  // gate and up as one product: [B,T,D] x [D,2F] (their weights stay two HF tensors).
+  const bool loraOnOutputs = lora && is_training() && loraHasDropout(lora);
+  auto weightOf = [&](const torch::nn::Linear& p) { return loraOnOutputs ? p->weight : effectiveWeight(p, lora); };
+  auto gateUp = torch::linear(x, torch::cat({weightOf(gate_proj), weightOf(up_proj)}, 0));  // [B,T,2F]
+  if (loraOnOutputs) gateUp = gateUp + concatDeltas({&gate_proj, &up_proj}, lora, x, gateUp);
+  const int64_t Fd = gate_proj->weight.size(0);
+  if (fusedOpsEnabled() && gateUp.device().is_cpu() &&
+      (gateUp.scalar_type() == torch::kFloat32 || gateUp.scalar_type() == torch::kBFloat16))
+    return loraProject(down_proj, lora, fusedSwiGlu(gateUp), is_training());               // [B,T,D]
+  return loraProject(down_proj, lora, torch::silu(gateUp.narrow(-1, 0, Fd)) * gateUp.narrow(-1, Fd, Fd), is_training());
 }
 
 LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) : hiddenDropout(c.hidden_dropout) {
@@ -135,6 +171,27 @@ LlamaForTaskImpl::LlamaForTaskImpl(const LlamaConfig& c, HeadKind k) : kind(k) {
 torch::Tensor LlamaForTaskImpl::lmLogits(const torch::Tensor& hidden) {
   if (lm_head) return lm_head(hidden);
   return torch::matmul(hidden, model->embed_tokens->weight.t());       // tied: [B,T,D] x [D,V]
+}
+
+torch::Tensor LlamaForTaskImpl::lmLoss(const torch::Tensor& hidden, const torch::Tensor& targets, int64_t ignoreIndex,
+                                       double labelSmoothing) {
+  const torch::Tensor& w = lm_head ? lm_head->weight : model->embed_tokens->weight;  // [V,D]
+  if (!(fusedOpsEnabled() && hidden.device().is_cpu())) {
+    auto logits = lmLogits(hidden);                                                      // [B,T,V]
+    return torch::nn::functional::cross_entropy(
+        logits.reshape({-1, logits.size(-1)}).to(torch::kFloat32), targets.reshape({-1}),
+        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(ignoreIndex).label_smoothing(labelSmoothing));
+  }
+  auto h = hidden.reshape({-1, hidden.size(-1)});                                       // [N,D]
+  torch::Tensor wc = w;
+  if (at::autocast::is_cpu_enabled()) {  // what autocast does to a linear: both operands in its dtype
+    const auto dt = at::autocast::get_autocast_cpu_dtype();
+    h = h.to(dt);
+    wc = w.to(dt);
+  } else if (h.scalar_type() != w.scalar_type()) {
+    h = h.to(w.scalar_type());
+  }
+  return fusedLinearCrossEntropy(h, wc, targets.reshape({-1}), ignoreIndex, labelSmoothing);
 }
 
 torch::Tensor LlamaForTaskImpl::classLogits(const torch::Tensor& hidden, const torch::Tensor& lengths) {

@@ -14,6 +14,8 @@
 
 namespace fts {
 
+struct LoraState;
+
 struct RMSNormImpl : torch::nn::Module {
   RMSNormImpl(int64_t dim, double eps);
   torch::Tensor forward(const torch::Tensor& x);  // [..., D] -> [..., D]
@@ -30,6 +32,7 @@ struct LlamaAttentionImpl : torch::nn::Module {
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
   int64_t heads, kvHeads, headDim;
   double dropout;
+  const LoraState* lora = nullptr;  // set by attachLora (core/model/Lora.h)
 };
 TORCH_MODULE(LlamaAttention);
 
@@ -37,6 +40,7 @@ struct LlamaMLPImpl : torch::nn::Module {
   explicit LlamaMLPImpl(const LlamaConfig& c);
   torch::Tensor forward(const torch::Tensor& x);  // [B,T,D] -> [B,T,D] via SwiGLU [B,T,F]
   torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+  const LoraState* lora = nullptr;  // set by attachLora (core/model/Lora.h)
 };
 TORCH_MODULE(LlamaMLP);
 
@@ -62,6 +66,7 @@ struct LlamaBackboneImpl : torch::nn::Module {
   torch::nn::ModuleList layers{nullptr};
   RMSNorm norm{nullptr};
   LlamaConfig config;
+  std::shared_ptr<LoraState> lora;  // LoRA adapters of every layer, when attached
 
  private:
   void ensureRope(int64_t T, const torch::Device& device);
@@ -75,8 +80,13 @@ enum class HeadKind { CausalLM, SequenceClassification };
 // ("score.weight", pooled on the last non-pad token).
 struct LlamaForTaskImpl : torch::nn::Module {
   LlamaForTaskImpl(const LlamaConfig& c, HeadKind kind);
-  // ids [B,T] -> logits [B,T,V] (causal LM)
+  // hidden [B,T,D] -> logits [B,T,V] (causal LM)
   torch::Tensor lmLogits(const torch::Tensor& hidden);
+  // Mean next-token cross-entropy: hidden [B,T,D], targets [B,T] (ignoreIndex where nothing is
+  // predicted) -> float32 scalar, as cross_entropy(lmLogits(hidden)) with torch's label smoothing.
+  // On the CPU the [B*T,V] logits are never kept (fusedLinearCrossEntropy): less memory, fewer passes.
+  torch::Tensor lmLoss(const torch::Tensor& hidden, const torch::Tensor& targets, int64_t ignoreIndex = -100,
+                       double labelSmoothing = 0.0);
   // hidden [B,T,D], lengths [B] (real tokens per row, right padding) -> logits [B,C]
   torch::Tensor classLogits(const torch::Tensor& hidden, const torch::Tensor& lengths);
   std::string architecture() const;

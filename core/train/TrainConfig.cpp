@@ -20,7 +20,9 @@ json toJsonObject(const TrainConfig& c) {
   j["model"] = {{"base", c.model.base},     {"vocab_size", c.model.vocab_size}, {"hidden_size", c.model.hidden_size},
                 {"layers", c.model.layers}, {"heads", c.model.heads},           {"kv_heads", c.model.kv_heads},
                 {"dropout", c.model.dropout},   {"freeze_embeddings", c.model.freeze_embeddings},
-                {"freeze_layers", c.model.freeze_layers}};
+                {"freeze_layers", c.model.freeze_layers}, {"lora_rank", c.model.lora_rank},
+                {"lora_alpha", c.model.lora_alpha}, {"lora_dropout", c.model.lora_dropout},
+                {"lora_targets", c.model.lora_targets}};
   j["train"] = {{"steps", c.train.steps},           {"epochs", c.train.epochs},
                 {"batch_size", c.train.batch_size}, {"lr", c.train.lr},
                 {"weight_decay", c.train.weight_decay}, {"warmup_steps", c.train.warmup_steps},
@@ -58,6 +60,10 @@ TrainConfig fromJsonObject(const json& j) {
   c.model.dropout = m.at("dropout");
   c.model.freeze_embeddings = m.at("freeze_embeddings");
   c.model.freeze_layers = m.at("freeze_layers");
+  c.model.lora_rank = m.at("lora_rank");
+  c.model.lora_alpha = m.at("lora_alpha");
+  c.model.lora_dropout = m.at("lora_dropout");
+  c.model.lora_targets = m.at("lora_targets");
   const auto& t = j.at("train");
   c.train.steps = t.at("steps");
   c.train.epochs = t.at("epochs");

@@ -30,6 +30,10 @@ struct TrainConfig {
     double dropout = 0.0;
     bool freeze_embeddings = false;  // keep the token embeddings as they are
     int freeze_layers = 0;           // keep the first N decoder layers as they are
+    int lora_rank = 0;               // > 0: train LoRA adapters of this rank instead of the weights
+    double lora_alpha = 16;
+    double lora_dropout = 0.05;
+    std::string lora_targets = "q,v";  // among q, k, v, o, gate, up, down
   } model;
 
   struct Train {

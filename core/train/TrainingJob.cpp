@@ -8,6 +8,7 @@
 #include "core/text/SentencePieceTokenizer.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/EarlyStopping.h"
+#include "core/train/LoraSettings.h"
 #include "core/train/LrSchedule.h"
 #include "core/train/Optimizers.h"
 #include "core/train/Trainer.h"
@@ -196,6 +197,14 @@ void validateSettings(const TrainConfig& cfg) {
     throw JobFailed("train.early_stopping_metric must be val_loss, perplexity, accuracy, macro_f1 or weighted_f1, not '" +
                     cfg.train.early_stopping_metric + "'");
   if (cfg.model.freeze_layers < 0) throw JobFailed("model.freeze_layers must not be negative");
+  if (cfg.model.lora_rank < 0) throw JobFailed("model.lora_rank must not be negative (0 turns LoRA off)");
+  if (cfg.model.lora_rank > 0) {
+    try {
+      loraConfigOf(cfg).validate();
+    } catch (const std::invalid_argument& e) {
+      throw JobFailed(e.what());
+    }
+  }
 }
 
 // A validation or test file: same columns, and only labels the training data has.
@@ -293,6 +302,8 @@ std::vector<NamedParam> trainableParams(LlamaForTask& model, const TrainConfig& 
       if (name.rfind("model.layers." + std::to_string(i) + ".", 0) == 0) return true;
     return false;
   };
+  // With LoRA, attachLora already chose what trains (adapters and a classifier head).
+  const bool lora = hasLora(model);
   std::vector<NamedParam> out;
   int nFrozen = 0;
   for (auto& p : model->named_parameters()) {
@@ -301,8 +312,8 @@ std::vector<NamedParam> trainableParams(LlamaForTask& model, const TrainConfig& 
       ++nFrozen;
       continue;
     }
-    p.value().set_requires_grad(true);
-    out.push_back(NamedParam{p.key(), p.value(), p.value().dim() >= 2, 1.0});
+    if (!lora) p.value().set_requires_grad(true);
+    if (p.value().requires_grad()) out.push_back(NamedParam{p.key(), p.value(), p.value().dim() >= 2, 1.0});
   }
   if (nFrozen) log(events, "frozen: " + std::to_string(nFrozen) + " tensors (embeddings: " + (cfg.model.freeze_embeddings ? "yes" : "no") +
                                ", first layers: " + std::to_string(cfg.model.freeze_layers) + ")");
@@ -469,6 +480,12 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
                                                             : modelFromBase(cfg, labels, classification, runDir, events));
     LlamaForTask& model = setup.model;
     const LlamaConfig& mc = model->model->config;
+    if (cfg.model.lora_rank > 0) {
+      const LoraConfig lora = loraConfigOf(cfg);
+      attachLora(model, lora, static_cast<uint64_t>(cfg.train.seed) + 1);
+      log(events, "LoRA: rank " + std::to_string(lora.rank) + ", alpha " + std::to_string(lora.alpha).substr(0, 5) + " on " +
+                      cfg.model.lora_targets + "; base weights frozen");
+    }
     if (control.stop) return finish(TrainerState::Stopped, "stopped before training began");
     const EncodedSet trainSet = encode(ds, trainRows, *setup.tokenizer, labelIds, cfg.data.max_len);
     const EncodedSet valSet = encode(valSource, valRows, *setup.tokenizer, labelIds, cfg.data.max_len);
@@ -667,6 +684,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
                       std::to_string(stopping.best()));
     }
     model->eval();
+    if (hasLora(model)) mergeLora(model);  // the hand-over model is a plain one; checkpoints keep the adapters
     saveHfModelFolder(runDir / "model", model, setup.tokenizer.get());
     if (events.store()) events.store()->addArtifact(run.runId, "model", (runDir / "model").string());
     if (!cfg.data.test.empty()) {

@@ -1,0 +1,321 @@
+#include "core/model/FusedOps.h"
+
+#include "core/model/CpuKernels.h"
+
+#include <ATen/Parallel.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace fts {
+
+bool fusedOpsEnabled() {
+  static const bool on = [] {
+    const char* env = std::getenv("FTS_FUSED_OPS");
+    return !(env && std::string(env) == "0");
+  }();
+  return on;
+}
+
+namespace {
+
+using torch::autograd::AutogradContext;
+
+// Rows per task so each task has about ATen's grain of work (32768 elements): smaller tensors run
+// on one thread, since every parallel region is a barrier that a busy machine can stall.
+int64_t rowGrain(int64_t rowWidth) { return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, rowWidth)); }
+using torch::autograd::variable_list;
+
+// Rows of a [N,W] tensor of float or bfloat16, read into / written from a float row buffer.
+template <typename T>
+inline const float* rowAsFloat(const T* src, int64_t w, float* buf) {
+  if constexpr (std::is_same_v<T, float>) {
+    return src;
+  } else {
+    for (int64_t j = 0; j < w; ++j) buf[j] = static_cast<float>(src[j]);
+    return buf;
+  }
+}
+template <typename T>
+inline void storeRow(const float* src, int64_t w, T* dst) {
+  for (int64_t j = 0; j < w; ++j) dst[j] = static_cast<T>(src[j]);
+}
+
+// Calls f with a value of the element type (float or BFloat16): f is a generic lambda, so
+// `if constexpr` on decltype(tag) discards the other type's branch.
+template <typename Fn>
+void dispatchFloatBf16(torch::ScalarType dtype, const char* name, Fn&& f) {
+  if (dtype == torch::kFloat32) return f(float{});
+  if (dtype == torch::kBFloat16) return f(c10::BFloat16{});
+  TORCH_CHECK(false, name, ": expected float32 or bfloat16, got ", dtype);
+}
+
+// ---- RMSNorm ------------------------------------------------------------------------------------
+
+class RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
+ public:
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+    const int64_t D = x.size(-1), N = x.numel() / D;
+    auto xc = x.contiguous();
+    auto w = weight.contiguous();
+    auto out = torch::empty(x.sizes(), x.options().dtype(torch::kFloat32));  // [...,D]
+    auto rstd = torch::empty({N}, x.options().dtype(torch::kFloat32));       // [N]
+    const float* wp = w.data_ptr<float>();
+    float* op = out.data_ptr<float>();
+    float* rp = rstd.data_ptr<float>();
+    dispatchFloatBf16(x.scalar_type(), "fusedRmsNorm", [&](auto tag) {
+      using scalar_t = decltype(tag);
+      const scalar_t* xp = xc.data_ptr<scalar_t>();
+      at::parallel_for(0, N, rowGrain(D), [&](int64_t begin, int64_t end) {
+        std::vector<float> buf(std::is_same_v<scalar_t, float> ? 0 : D);
+        for (int64_t i = begin; i < end; ++i) {
+          const float* xr = rowAsFloat(xp + i * D, D, buf.data());
+          const float r = 1.0f / std::sqrt(cpu::sumSquares(xr, D) / static_cast<float>(D) + static_cast<float>(eps));
+          rp[i] = r;
+          if constexpr (std::is_same_v<scalar_t, float>)
+            cpu::scaleRow(xr, r, wp, D, op + i * D);
+          else
+            cpu::scaleRowRounded(xr, r, wp, D, op + i * D);
+        }
+      });
+    });
+    ctx->save_for_backward({xc, w, rstd});
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto& x = saved[0];
+    const auto& w = saved[1];
+    const auto& rstd = saved[2];
+    const int64_t D = x.size(-1), N = x.numel() / D;
+    auto gy = grads[0].to(torch::kFloat32).contiguous();
+    auto dx = torch::empty(x.sizes(), x.options());
+    // Weight gradient: one partial sum per chunk of rows, added up at the end (no atomics).
+    const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), N / rowGrain(D)));
+    auto partial = torch::zeros({chunks, D}, x.options().dtype(torch::kFloat32));
+    const float* wp = w.data_ptr<float>();
+    const float* gp = gy.data_ptr<float>();
+    const float* rp = rstd.data_ptr<float>();
+    float* pp = partial.data_ptr<float>();
+    dispatchFloatBf16(x.scalar_type(), "fusedRmsNorm backward", [&](auto tag) {
+      using scalar_t = decltype(tag);
+      const scalar_t* xp = x.data_ptr<scalar_t>();
+      scalar_t* dxp = dx.data_ptr<scalar_t>();
+      at::parallel_for(0, chunks, 1, [&](int64_t cb, int64_t ce) {
+        std::vector<float> xbuf(std::is_same_v<scalar_t, float> ? 0 : D), dbuf(std::is_same_v<scalar_t, float> ? 0 : D);
+        for (int64_t c = cb; c < ce; ++c) {
+          const int64_t r0 = N * c / chunks, r1 = N * (c + 1) / chunks;
+          for (int64_t i = r0; i < r1; ++i) {
+            const float* xr = rowAsFloat(xp + i * D, D, xbuf.data());
+            if constexpr (std::is_same_v<scalar_t, float>) {
+              cpu::rmsNormBackwardRow(xr, gp + i * D, wp, rp[i], D, dxp + i * D, pp + c * D);
+            } else {
+              cpu::rmsNormBackwardRow(xr, gp + i * D, wp, rp[i], D, dbuf.data(), pp + c * D);
+              storeRow(dbuf.data(), D, dxp + i * D);
+            }
+          }
+        }
+      });
+    });
+    return {dx, partial.sum(0), torch::Tensor()};
+  }
+};
+
+// ---- SwiGLU -------------------------------------------------------------------------------------
+
+class SwiGluFunction : public torch::autograd::Function<SwiGluFunction> {
+ public:
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gateUp) {
+    const int64_t F2 = gateUp.size(-1), F = F2 / 2, N = gateUp.numel() / F2;
+    auto gu = gateUp.contiguous();
+    auto sizes = gu.sizes().vec();
+    sizes.back() = F;
+    auto out = torch::empty(sizes, gu.options());  // [...,F]
+    dispatchFloatBf16(gu.scalar_type(), "fusedSwiGlu", [&](auto tag) {
+      using scalar_t = decltype(tag);
+      const scalar_t* gp = gu.data_ptr<scalar_t>();
+      scalar_t* op = out.data_ptr<scalar_t>();
+      at::parallel_for(0, N, rowGrain(F2), [&](int64_t begin, int64_t end) {
+        const bool f32 = std::is_same_v<scalar_t, float>;
+        std::vector<float> buf(f32 ? 0 : 3 * F);
+        for (int64_t i = begin; i < end; ++i) {
+          const float* row = rowAsFloat(gp + i * F2, F2, buf.data());  // [g | u]
+          if constexpr (std::is_same_v<scalar_t, float>) {
+            cpu::swiGluRow(row, row + F, F, op + i * F);
+          } else {
+            cpu::swiGluRow(row, row + F, F, buf.data() + 2 * F);
+            storeRow(buf.data() + 2 * F, F, op + i * F);
+          }
+        }
+      });
+    });
+    ctx->save_for_backward({gu});
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto gu = ctx->get_saved_variables()[0];
+    const int64_t F2 = gu.size(-1), F = F2 / 2, N = gu.numel() / F2;
+    auto gh = grads[0].to(gu.scalar_type()).contiguous();
+    auto dgu = torch::empty(gu.sizes(), gu.options());  // [...,2F]
+    dispatchFloatBf16(gu.scalar_type(), "fusedSwiGlu backward", [&](auto tag) {
+      using scalar_t = decltype(tag);
+      const scalar_t* gp = gu.data_ptr<scalar_t>();
+      const scalar_t* hp = gh.data_ptr<scalar_t>();
+      scalar_t* dp = dgu.data_ptr<scalar_t>();
+      at::parallel_for(0, N, rowGrain(F2), [&](int64_t begin, int64_t end) {
+        const bool f32 = std::is_same_v<scalar_t, float>;
+        std::vector<float> buf(f32 ? 0 : 5 * F);
+        for (int64_t i = begin; i < end; ++i) {
+          const float* row = rowAsFloat(gp + i * F2, F2, buf.data());
+          if constexpr (std::is_same_v<scalar_t, float>) {
+            cpu::swiGluBackwardRow(row, row + F, hp + i * F, F, dp + i * F2, dp + i * F2 + F);
+          } else {
+            const float* ghr = rowAsFloat(hp + i * F, F, buf.data() + 2 * F);
+            cpu::swiGluBackwardRow(row, row + F, ghr, F, buf.data() + 3 * F, buf.data() + 4 * F);
+            storeRow(buf.data() + 3 * F, F2, dp + i * F2);  // dg and du sit side by side in buf
+          }
+        }
+      });
+    });
+    return {dgu};
+  }
+};
+
+// ---- Linear + cross-entropy ---------------------------------------------------------------------
+
+class LinearCrossEntropyFunction : public torch::autograd::Function<LinearCrossEntropyFunction> {
+ public:
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& hidden, const torch::Tensor& weight,
+                               const torch::Tensor& targets, int64_t ignoreIndex, double labelSmoothing) {
+    // The products below run in the dtype the caller chose; autocast must not recast them.
+    c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::DispatchKey::AutocastCPU);
+    const int64_t N = hidden.size(0), V = weight.size(0);
+    auto t = targets.to(torch::kInt64).contiguous();
+    auto valid = t != ignoreIndex;
+    const int64_t count = valid.sum().item<int64_t>();
+    if (count > 0) {
+      auto vt = t.masked_select(valid);
+      TORCH_CHECK(vt.min().item<int64_t>() >= 0 && vt.max().item<int64_t>() < V,
+                  "fusedLinearCrossEntropy: a target is outside [0, ", V, ")");
+    }
+    auto logits = torch::mm(hidden, weight.t());  // [N,V], becomes the gradient in place
+    const float invCount = count > 0 ? 1.0f / static_cast<float>(count) : 0.0f;
+    const float eps = static_cast<float>(labelSmoothing);
+    const int64_t* tp = t.data_ptr<int64_t>();
+    auto rowLoss = torch::zeros({N}, hidden.options().dtype(torch::kFloat64));  // [N]
+    double* lp = rowLoss.data_ptr<double>();
+    dispatchFloatBf16(logits.scalar_type(), "fusedLinearCrossEntropy", [&](auto tag) {
+      using scalar_t = decltype(tag);
+      scalar_t* xp = logits.data_ptr<scalar_t>();
+      at::parallel_for(0, N, rowGrain(V), [&](int64_t begin, int64_t end) {
+        std::vector<float> buf(std::is_same_v<scalar_t, float> ? 0 : V);
+        for (int64_t i = begin; i < end; ++i) {
+          scalar_t* row = xp + i * V;
+          if (tp[i] == ignoreIndex) {
+            for (int64_t k = 0; k < V; ++k) row[k] = static_cast<scalar_t>(0.0f);
+            continue;
+          }
+          if constexpr (std::is_same_v<scalar_t, float>) {
+            lp[i] = cpu::crossEntropyRow(row, V, tp[i], eps, invCount);
+          } else {
+            for (int64_t k = 0; k < V; ++k) buf[k] = static_cast<float>(row[k]);
+            lp[i] = cpu::crossEntropyRow(buf.data(), V, tp[i], eps, invCount);
+            storeRow(buf.data(), V, row);
+          }
+        }
+      });
+    });
+    // Mean over the rows that count (NaN when none does, as torch's mean over nothing).
+    auto loss = (rowLoss.sum() / static_cast<double>(count)).to(torch::kFloat32);
+    if (hidden.requires_grad() || weight.requires_grad()) {
+      ctx->save_for_backward({hidden, weight});
+      ctx->saved_data["grad_logits"] = logits;  // [N,V]: d(mean loss)/d(logits)
+    }
+    return loss;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::DispatchKey::AutocastCPU);
+    const auto saved = ctx->get_saved_variables();
+    const auto& hidden = saved[0];
+    const auto& weight = saved[1];
+    auto g = ctx->saved_data["grad_logits"].toTensor();  // [N,V]
+    const double upstream = grads[0].item<double>();     // d(total)/d(loss): 1, or 1/k for accumulation
+    if (upstream != 1.0) g.mul_(upstream);
+    torch::Tensor dh, dw;
+    if (ctx->needs_input_grad(0)) dh = torch::mm(g, weight);        // [N,D]
+    if (ctx->needs_input_grad(1)) dw = torch::mm(g.t(), hidden);    // [V,D]
+    return {dh, dw, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// ---- AdamW --------------------------------------------------------------------------------------
+
+}  // namespace
+
+void fusedAdamWUpdate(const torch::Tensor& param, const torch::Tensor& grad, const torch::Tensor& expAvg,
+                      const torch::Tensor& expAvgSq, double lr, double beta1, double beta2, double eps, double weightDecay,
+                      int64_t step, double gradScale) {
+  for (const auto* t : {&param, &grad, &expAvg, &expAvgSq})
+    TORCH_CHECK(t->scalar_type() == torch::kFloat32 && t->is_contiguous() && t->device().is_cpu() && t->numel() == param.numel(),
+                "fusedAdamWUpdate: parameter, gradient and moments must be contiguous float32 CPU tensors of one size");
+  TORCH_CHECK(step >= 1, "fusedAdamWUpdate: step counts from 1");
+  const double bc1 = 1.0 - std::pow(beta1, static_cast<double>(step));
+  const double bc2 = 1.0 - std::pow(beta2, static_cast<double>(step));
+  float* p = param.data_ptr<float>();
+  const float* g = grad.data_ptr<float>();
+  float* m = expAvg.data_ptr<float>();
+  float* v = expAvgSq.data_ptr<float>();
+  const float keep = static_cast<float>(1.0 - lr * weightDecay), stepSize = static_cast<float>(lr / bc1);
+  at::parallel_for(0, param.numel(), at::internal::GRAIN_SIZE, [&](int64_t b, int64_t e) {
+    cpu::adamwRange(p + b, g + b, m + b, v + b, e - b, keep, static_cast<float>(beta1), static_cast<float>(1.0 - beta1),
+               static_cast<float>(beta2), static_cast<float>(1.0 - beta2), static_cast<float>(gradScale), stepSize,
+               static_cast<float>(1.0 / bc2), static_cast<float>(eps));
+  });
+}
+
+double sumOfSquares(const std::vector<torch::Tensor>& tensors) {
+  double total = 0;
+  for (const auto& t0 : tensors) {
+    if (!t0.defined() || t0.numel() == 0) continue;
+    auto t = t0.scalar_type() == torch::kFloat32 ? t0.contiguous() : t0.to(torch::kFloat32).contiguous();
+    const float* x = t.data_ptr<float>();
+    const int64_t n = t.numel();
+    const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), n / at::internal::GRAIN_SIZE));
+    std::vector<double> part(static_cast<size_t>(chunks), 0.0);
+    at::parallel_for(0, chunks, 1, [&](int64_t cb, int64_t ce) {
+      for (int64_t c = cb; c < ce; ++c) part[c] = cpu::sumSquaresRange(x + n * c / chunks, n * (c + 1) / chunks - n * c / chunks);
+    });
+    for (double v : part) total += v;
+  }
+  return total;
+}
+
+torch::Tensor fusedRmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+  TORCH_CHECK(weight.scalar_type() == torch::kFloat32 && weight.dim() == 1 && weight.size(0) == x.size(-1),
+              "fusedRmsNorm: weight must be float32 [D]");
+  return RmsNormFunction::apply(x, weight, eps);
+}
+
+torch::Tensor fusedSwiGlu(const torch::Tensor& gateUp) {
+  TORCH_CHECK(gateUp.size(-1) % 2 == 0, "fusedSwiGlu: the last dimension must be 2F");
+  return SwiGluFunction::apply(gateUp);
+}
+
+torch::Tensor fusedLinearCrossEntropy(const torch::Tensor& hidden, const torch::Tensor& weight, const torch::Tensor& targets,
+                                      int64_t ignoreIndex, double labelSmoothing) {
+  TORCH_CHECK(hidden.dim() == 2 && weight.dim() == 2 && hidden.size(1) == weight.size(1),
+              "fusedLinearCrossEntropy: hidden [N,D] and weight [V,D]");
+  TORCH_CHECK(hidden.scalar_type() == weight.scalar_type(), "fusedLinearCrossEntropy: hidden and weight differ in dtype");
+  TORCH_CHECK(targets.numel() == hidden.size(0), "fusedLinearCrossEntropy: one target per row");
+  return LinearCrossEntropyFunction::apply(hidden, weight, targets.reshape({-1}), ignoreIndex, labelSmoothing);
+}
+
+}  // namespace fts
