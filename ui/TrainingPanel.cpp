@@ -5,10 +5,12 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -72,6 +74,42 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   form->addRow(tr("Evaluate every"), evalEvery_);
   form->addRow(tr("Threads"), threads_);
 
+  // Where the model starts and which of its weights train.
+  auto* method = new QGroupBox(tr("Model and method"), this);
+  auto* mform = new QFormLayout(method);
+  baseModel_ = new QLineEdit(method);
+  baseModel_->setObjectName("baseModel");
+  baseModel_->setPlaceholderText(tr("none: train from scratch"));
+  auto* browse = new QPushButton(tr("Browse…"), method);
+  auto* baseRow = new QHBoxLayout;
+  baseRow->addWidget(baseModel_, 1);
+  baseRow->addWidget(browse);
+  method_ = new QComboBox(method);
+  method_->setObjectName("method");
+  method_->addItem(tr("Full fine-tuning"), QStringLiteral("full"));
+  method_->addItem(tr("Frozen lower layers"), QStringLiteral("frozen"));
+  method_->addItem(tr("LoRA adapters"), QStringLiteral("lora"));
+  loraRank_ = spin(1, 256, 1, method);
+  freezeLayers_ = spin(0, 64, 1, method);
+  patience_ = spin(0, 1000, 1, method, tr("off"));
+  mform->addRow(tr("Base model"), baseRow);
+  mform->addRow(tr("Method"), method_);
+  mform->addRow(tr("LoRA rank"), loraRank_);
+  mform->addRow(tr("Frozen layers"), freezeLayers_);
+  mform->addRow(tr("Early stopping"), patience_);
+  patience_->setToolTip(tr("Evaluations without improvement of the validation loss before training stops"));
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Base model folder (config.json, model.safetensors, tokenizer.model)"));
+    if (!dir.isEmpty()) baseModel_->setText(dir);
+  });
+  auto syncMethod = [this] {
+    const QString m = method_->currentData().toString();
+    loraRank_->setEnabled(m == "lora");
+    freezeLayers_->setEnabled(m == "frozen");
+  };
+  connect(method_, &QComboBox::currentIndexChanged, this, syncMethod);
+  syncMethod();
+
   train_ = new QPushButton(tr("Train"), this);
   train_->setObjectName("trainButton");
   train_->setDefault(true);
@@ -87,6 +125,7 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
 
   auto* left = new QVBoxLayout;
   left->addWidget(settings);
+  left->addWidget(method);
   left->addLayout(buttons);
   left->addStretch(1);
 
@@ -163,6 +202,11 @@ void TrainingPanel::setConfig(const TrainConfig& c) {
   maxLen_->setValue(c.data.max_len);
   evalEvery_->setValue(c.train.eval_every);
   threads_->setValue(c.train.threads);
+  baseModel_->setText(QString::fromStdString(c.model.base));
+  method_->setCurrentIndex(method_->findData(c.model.lora_rank > 0 ? "lora" : (c.model.freeze_layers > 0 || c.model.freeze_embeddings) ? "frozen" : "full"));
+  loraRank_->setValue(c.model.lora_rank > 0 ? c.model.lora_rank : 8);
+  freezeLayers_->setValue(c.model.freeze_layers);
+  patience_->setValue(c.train.early_stopping_patience);
   if (!c.data.train.empty()) dataFile_ = QString::fromStdString(c.data.train);
   updateButtons();
 }
@@ -180,6 +224,12 @@ TrainConfig TrainingPanel::config() const {
   c.data.max_len = maxLen_->value();
   c.train.eval_every = evalEvery_->value();
   c.train.threads = threads_->value();
+  c.model.base = baseModel_->text().trimmed().toStdString();
+  const QString m = method_->currentData().toString();
+  c.model.lora_rank = m == "lora" ? loraRank_->value() : 0;
+  c.model.freeze_layers = m == "frozen" ? freezeLayers_->value() : 0;
+  c.model.freeze_embeddings = m == "frozen" && freezeLayers_->value() > 0 ? c.model.freeze_embeddings : false;
+  c.train.early_stopping_patience = patience_->value();
   c.data.train = dataFile_.toStdString();
   return c;
 }

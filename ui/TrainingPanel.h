@@ -9,6 +9,7 @@
 class QDoubleSpinBox;
 class QLabel;
 class QComboBox;
+class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
@@ -52,6 +53,9 @@ class TrainingPanel : public QWidget {
   QString dataFile_;
   QComboBox* task_;
   QSpinBox *steps_, *epochs_, *batch_, *hidden_, *layers_, *heads_, *threads_, *maxLen_, *evalEvery_;
+  QLineEdit* baseModel_;
+  QComboBox* method_;
+  QSpinBox *loraRank_, *freezeLayers_, *patience_;
   QDoubleSpinBox* lr_;
   QPushButton *train_, *pause_, *stop_;
   QProgressBar* progress_;

@@ -231,6 +231,62 @@
 <context>
     <name>fts::ui::TrainingPanel</name>
     <message>
+        <source>Model and method</source>
+        <translation>模型与方法</translation>
+    </message>
+    <message>
+        <source>none: train from scratch</source>
+        <translation>无：从头训练</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Full fine-tuning</source>
+        <translation>全参数微调</translation>
+    </message>
+    <message>
+        <source>Frozen lower layers</source>
+        <translation>冻结底层</translation>
+    </message>
+    <message>
+        <source>LoRA adapters</source>
+        <translation>LoRA 适配器</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>LoRA rank</source>
+        <translation>LoRA 秩</translation>
+    </message>
+    <message>
+        <source>Frozen layers</source>
+        <translation>冻结层数</translation>
+    </message>
+    <message>
+        <source>Early stopping</source>
+        <translation>早停</translation>
+    </message>
+    <message>
+        <source>Evaluations without improvement of the validation loss before training stops</source>
+        <translation>验证损失连续多少次评估没有改善后停止训练</translation>
+    </message>
+    <message>
+        <source>Base model folder (config.json, model.safetensors, tokenizer.model)</source>
+        <translation>基础模型文件夹（config.json、model.safetensors、tokenizer.model）</translation>
+    </message>
+    <message>
         <location filename="../../ui/TrainingPanel.cpp" line="44"/>
         <source>Run settings</source>
         <translation>运行设置</translation>

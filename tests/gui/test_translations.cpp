@@ -3,7 +3,10 @@
 #include "ui/Translations.h"
 #include "ui/TrainingPanel.h"
 
+#include <QDirIterator>
 #include <QFile>
+#include <QRegularExpression>
+#include <QSet>
 #include <QPushButton>
 #include <QtTest>
 
@@ -16,6 +19,36 @@ class TestTranslations : public QObject {
     const QByteArray text = ts.readAll();
     QVERIFY(text.count("<source>") > 50);
     QCOMPARE(text.count("type=\"unfinished\""), 0);
+  }
+
+  void everyTrStringOfTheGuiIsInTheTs() {
+    // A string added to the GUI without a translation would show English to Chinese users.
+    QFile ts(FTS_SOURCE_DIR "/resources/translations/finetune-studio_zh_CN.ts");
+    QVERIFY(ts.open(QIODevice::ReadOnly));
+    QString text = QString::fromUtf8(ts.readAll());
+    QSet<QString> sources;
+    static const QRegularExpression src("<source>(.*?)</source>", QRegularExpression::DotMatchesEverythingOption);
+    for (auto it = src.globalMatch(text); it.hasNext();) {
+      QString v = it.next().captured(1);
+      v.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&");
+      sources.insert(v);
+    }
+    // tr("...") with adjacent literals joined, as the compiler joins them.
+    static const QRegularExpression trCall("\\btr\\(((?:\\s*\"(?:[^\"\\\\]|\\\\.)*\")+)");
+    static const QRegularExpression piece("\"((?:[^\"\\\\]|\\\\.)*)\"");
+    for (const char* folder : {"ui", "widgets"}) {
+      QDirIterator files(QStringLiteral(FTS_SOURCE_DIR "/") + folder, {"*.cpp"}, QDir::Files);
+      while (files.hasNext()) {
+        QFile f(files.next());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        for (auto it = trCall.globalMatch(QString::fromUtf8(f.readAll())); it.hasNext();) {
+          QString literal;
+          for (auto p = piece.globalMatch(it.next().captured(1)); p.hasNext();) literal += p.next().captured(1);
+          literal.replace("\\\"", "\"").replace("\\n", "\n");
+          QVERIFY2(sources.contains(literal), qPrintable(f.fileName() + ": no translation for \"" + literal + "\""));
+        }
+      }
+    }
   }
 
   void chineseLocaleTranslatesTheWindow() {
