@@ -1,6 +1,8 @@
 // ftstudio: the command-line face of Fine-tuning Studio (same engine and files as the GUI).
+#include "app/cli/CliData.h"
 #include "app/cli/CliModel.h"
 #include "app/cli/CliRuns.h"
+#include "app/cli/CliTokenizer.h"
 #include "app/cli/CliTrain.h"
 #include "core/text/SentencePieceLibrary.h"
 #include "core/util/Runtime.h"
@@ -17,6 +19,8 @@ int main(int argc, char** argv) {
 
   fts::cli::TrainArgs trainArgs;
   fts::cli::addTrainCommand(app, trainArgs, exitCode);
+  fts::cli::addDataCommands(app, exitCode);
+  fts::cli::addTokenizerCommands(app, exitCode);
   fts::cli::addRunsCommands(app, exitCode);
   fts::cli::addModelCommands(app, exitCode);
 

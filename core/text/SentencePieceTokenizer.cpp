@@ -4,8 +4,10 @@
 #include "core/util/AtomicFile.h"
 #include "core/util/Runtime.h"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
+#include <thread>
 
 namespace fts {
 namespace {
@@ -75,6 +77,28 @@ SentencePieceTokenizer SentencePieceTokenizer::load(const std::filesystem::path&
   ftspm_processor* p = api.load(modelFile.c_str(), err.data(), err.size());
   if (!p) throw std::runtime_error("cannot load tokenizer: " + std::string(err.data()));
   return SentencePieceTokenizer(p);
+}
+
+SentencePieceTokenizer SentencePieceTokenizer::fromModelFolder(const std::filesystem::path& folder) {
+  const auto model = folder / "tokenizer.model";
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(model, ec)) return load(model);
+  std::string held;
+  int shown = 0;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end && shown < 8; it.increment(ec), ++shown)
+    held += (held.empty() ? "" : ", ") + it->path().filename().string();
+  std::string hint;
+  if (std::filesystem::exists(folder / "tokenizer.json", ec))
+    hint = " (it has tokenizer.json, a Hugging Face fast tokenizer; only SentencePiece tokenizer.model is supported)";
+  throw std::runtime_error(folder.string() + ": no tokenizer.model in this folder" + hint + "; it holds: " +
+                           (held.empty() ? "nothing" : held));
+}
+
+SentencePieceTokenizer SentencePieceTokenizer::loadFileOrFolder(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return fromModelFolder(path);
+  if (!std::filesystem::exists(path, ec)) throw std::runtime_error(path.string() + ": no such tokenizer file or model folder");
+  return load(path);
 }
 
 SentencePieceTokenizer SentencePieceTokenizer::fromBytes(std::string_view serialized) {
@@ -156,6 +180,33 @@ std::vector<int> SentencePieceTokenizer::encode(std::string_view text) const {
   }
   ids.resize(static_cast<size_t>(n));
   return ids;
+}
+
+std::vector<std::vector<int>> SentencePieceTokenizer::encodeMany(const std::vector<std::string_view>& texts,
+                                                                int threads) const {
+  std::vector<std::vector<int>> out(texts.size());
+  const std::size_t n = texts.size();
+  std::size_t workers = static_cast<std::size_t>(threads > 0 ? threads : availableCores());
+  workers = std::max<std::size_t>(1, std::min(workers, n / 64 + 1));  // threads only pay off on many texts
+  if (workers == 1) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = encode(texts[i]);
+    return out;
+  }
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(workers);
+  for (std::size_t w = 0; w < workers; ++w) {
+    pool.emplace_back([&, w] {
+      try {
+        for (std::size_t i = w * n / workers; i < (w + 1) * n / workers; ++i) out[i] = encode(texts[i]);
+      } catch (...) {
+        errors[w] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return out;
 }
 
 std::string SentencePieceTokenizer::decode(const std::vector<int>& ids) const {

@@ -28,6 +28,11 @@ class SentencePieceTokenizer {
   static constexpr int kUnk = 0, kBos = 1, kEos = 2, kPad = 3;
 
   static SentencePieceTokenizer load(const std::filesystem::path& modelFile);
+  // tokenizer.model from a model folder (a Hugging Face Llama-style folder, or one we wrote).
+  // Throws std::runtime_error saying what the folder holds when it has no tokenizer.model.
+  static SentencePieceTokenizer fromModelFolder(const std::filesystem::path& folder);
+  // A tokenizer.model file, or a folder holding one.
+  static SentencePieceTokenizer loadFileOrFolder(const std::filesystem::path& path);
   static SentencePieceTokenizer fromBytes(std::string_view serialized);
 
   // Trains on in-memory sentences and writes tokenizer.model to modelFile (atomically).
@@ -43,6 +48,9 @@ class SentencePieceTokenizer {
   ~SentencePieceTokenizer();
 
   std::vector<int> encode(std::string_view text) const;
+  // Encodes many texts on `threads` threads (0: all cores); result i belongs to texts[i] and is the
+  // same as encode(texts[i]). SentencePiece's encoder is safe to call from several threads.
+  std::vector<std::vector<int>> encodeMany(const std::vector<std::string_view>& texts, int threads = 0) const;
   std::string decode(const std::vector<int>& ids) const;
 
   int vocabSize() const;
