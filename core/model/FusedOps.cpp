@@ -25,11 +25,11 @@ bool fusedOpsEnabled() {
 namespace {
 
 using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
 
 // Rows per task so each task has about ATen's grain of work (32768 elements): smaller tensors run
 // on one thread, since every parallel region is a barrier that a busy machine can stall.
 int64_t rowGrain(int64_t rowWidth) { return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, rowWidth)); }
-using torch::autograd::variable_list;
 
 // Rows of a [N,W] tensor of float or bfloat16, read into / written from a float row buffer.
 template <typename T>

@@ -1,6 +1,9 @@
 // The training job: data -> tokenizer -> model -> optimisation loop, reporting through events.
 #include "core/data/DatasetLoader.h"
+#include "core/data/ColumnMapping.h"
+#include "core/data/Fingerprint.h"
 #include "core/data/Split.h"
+#include "core/data/SplitFile.h"
 #include "core/eval/ClassificationMetrics.h"
 #include "core/io/HfModelFolder.h"
 #include "core/model/LlamaModules.h"
@@ -122,10 +125,9 @@ StepOutput forwardLoss(LlamaForTask& model, const Batch& b, const LossOptions& o
     if (opts.classWeights.defined()) o.weight(opts.classWeights);
     return {F::cross_entropy(logits.to(torch::kFloat32), b.targets, o), logits};
   }
-  auto logits = model->lmLogits(hidden);                                  // [B,T,V]
-  auto loss = F::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat32), b.targets.reshape({-1}),
-                               F::CrossEntropyFuncOptions().ignore_index(-100).label_smoothing(opts.labelSmoothing));
-  return {loss, logits};
+  // lmLoss never keeps the [B*T,V] logits on the CPU (fused head + cross-entropy: less memory, fewer
+  // passes); nothing reads LM logits from here.
+  return {model->lmLoss(hidden, b.targets, -100, opts.labelSmoothing), torch::Tensor()};
 }
 
 struct EvalResult {
@@ -441,9 +443,13 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     data::LoadOptions lo;
     lo.textColumn = cfg.data.text_col;
     lo.labelColumn = cfg.data.label_col;
+    if (!data::parseDataTask(cfg.task, lo.task)) throw JobFailed("task must be 'cls' or 'lm', not '" + cfg.task + "'");
     const data::LoadResult loaded = data::loadDataset(cfg.data.train, lo);
     const data::Dataset& ds = loaded.dataset;
     for (const auto& note : loaded.notes) log(events, note);
+    for (const auto& warning : loaded.warnings) log(events, warning.format(), LogEvent::Level::Warning);
+    const std::string fingerprint = data::fingerprintFile(cfg.data.train);
+    if (events.store()) events.store()->setDatasetFingerprint(run.runId, fingerprint);
     const std::string task = cfg.task.empty() ? (ds.labelled() ? "cls" : "lm") : cfg.task;
     if (task != "cls" && task != "lm") throw JobFailed("task must be 'cls' or 'lm', not '" + task + "'");
     const bool classification = task == "cls";
@@ -466,11 +472,21 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
       valRows.resize(valDs.samples.size());
       std::iota(valRows.begin(), valRows.end(), 0);
       log(events, "validation: " + cfg.data.validation + " (" + std::to_string(valRows.size()) + " rows)");
-    } else {
-      data::Split split = data::splitForValidation(ds, cfg.data.val_fraction, static_cast<uint64_t>(cfg.train.seed));
+    } else if (run.resume && std::filesystem::exists(runDir / "split.json")) {
+      // The run's own split, checked against the data: a changed file cannot resume silently.
+      data::Split split = data::restoreSplit(runDir / "split.json", ds);
       trainRows = std::move(split.train);
       valRows = std::move(split.validation);
+      log(events, "validation: the run's stored split (" + std::to_string(valRows.size()) + " rows)");
+    } else {
+      data::Split split = data::splitForValidation(ds, cfg.data.val_fraction, static_cast<uint64_t>(cfg.train.seed));
       log(events, split.note);
+      if (!split.warning.empty()) log(events, split.warning, LogEvent::Level::Warning);
+      const auto record = data::makeSplitRecord(ds, cfg.data.train, split);
+      data::writeSplitFile(runDir / "split.json", record);
+      if (events.store()) events.store()->setSplit(run.runId, readWholeFile(runDir / "split.json"));
+      trainRows = std::move(split.train);
+      valRows = std::move(split.validation);
     }
     const data::Dataset& valSource = cfg.data.validation.empty() ? ds : valDs;
 
