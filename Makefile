@@ -9,7 +9,7 @@ PROJECT     ?= projects/fortune-topics/fortune-topics.ftproject
 JOBS        ?= $(shell nproc)
 EXAMPLE_DATA = projects/fortune-topics/data/train.csv
 
-.PHONY: all deps configure build data run test clean
+.PHONY: all deps configure build data run test interop clean
 
 all: build
 
@@ -38,6 +38,11 @@ run: build data
 
 test: build data
 	@cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --parallel $(JOBS)
+
+# Checks against outside tools (transformers, gguf, sentencepiece from PyPI in .venv-interop/, made
+# on first use): they load our exports and match our logits. See interop/run.sh.
+interop: build
+	@FTSTUDIO_BIN=$(CURDIR)/$(BUILD_DIR)/bin/ftstudio bash interop/run.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,7 +1,10 @@
 #include "ui/DatasetPanel.h"
 
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QTableWidget>
@@ -31,24 +34,57 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
   problems_->setReadOnly(true);
   problems_->setMaximumHeight(110);
   problems_->setPlaceholderText(tr("Problems found in the file appear here, as FILE:LINE: message."));
+  // Columns: detected by name or content; the user can name them and reload.
+  textCol_ = new QLineEdit(this);
+  textCol_->setObjectName("textColumn");
+  labelCol_ = new QLineEdit(this);
+  labelCol_->setObjectName("labelColumn");
+  auto* reload = new QPushButton(tr("Reload"), this);
+  auto* columns = new QHBoxLayout;
+  columns->addWidget(new QLabel(tr("Text column"), this));
+  columns->addWidget(textCol_, 1);
+  columns->addWidget(new QLabel(tr("Label column"), this));
+  columns->addWidget(labelCol_, 1);
+  columns->addWidget(reload);
+  connect(reload, &QPushButton::clicked, this, [this] {
+    if (!path_.isEmpty()) open(path_);
+  });
+  profileText_ = new QLabel(this);
+  profileText_->setObjectName("datasetProfile");
+  profileText_->setWordWrap(true);
+  profileText_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   layout->addWidget(summary_);
+  layout->addLayout(columns);
+  layout->addWidget(profileText_);
   layout->addWidget(table_, 1);
   layout->addWidget(problems_);
   connect(&watcher_, &QFutureWatcher<Outcome>::finished, this, [this] { show(watcher_.result()); });
+}
+
+QString DatasetPanel::textColumn() const { return textCol_->text().trimmed(); }
+QString DatasetPanel::labelColumn() const { return labelCol_->text().trimmed(); }
+
+void DatasetPanel::setColumns(const QString& text, const QString& label) {
+  textCol_->setText(text);
+  labelCol_->setText(label);
 }
 
 void DatasetPanel::open(const QString& path, const fts::data::LoadOptions& options) {
   if (watcher_.isRunning()) return;
   path_ = path;
   summary_->setText(tr("Reading %1 …").arg(path));
+  auto opts = options;
+  if (opts.textColumn.empty()) opts.textColumn = textColumn().toStdString();
+  if (opts.labelColumn.empty()) opts.labelColumn = labelColumn().toStdString();
+  opts.onError = fts::data::ErrorPolicy::SkipAndReport;  // show every problem, not just the first
   const std::string file = path.toStdString();
-  watcher_.setFuture(QtConcurrent::run([file, options]() -> Outcome {
+  watcher_.setFuture(QtConcurrent::run([file, opts]() -> Outcome {
     try {
-      auto opts = options;
-      opts.onError = fts::data::ErrorPolicy::SkipAndReport;  // show every problem, not just the first
-      return {std::make_shared<fts::data::LoadResult>(fts::data::loadDataset(file, opts)), {}};
+      auto result = std::make_shared<fts::data::LoadResult>(fts::data::loadDataset(file, opts));
+      auto profile = std::make_shared<fts::data::DatasetProfile>(fts::data::profileDataset(result->dataset));
+      return {result, profile, {}};
     } catch (const std::exception& e) {
-      return {nullptr, QString::fromStdString(e.what())};
+      return {nullptr, nullptr, QString::fromStdString(e.what())};
     }
   }));
 }
@@ -63,6 +99,9 @@ void DatasetPanel::show(const Outcome& outcome) {
     return;
   }
   result_ = outcome.result;
+  profile_ = outcome.profile;
+  textCol_->setPlaceholderText(QString::fromStdString(result_->textColumn));
+  labelCol_->setPlaceholderText(result_->labelColumn.empty() ? tr("none") : QString::fromStdString(result_->labelColumn));
   const auto& ds = result_->dataset;
   const int n = static_cast<int>(ds.samples.size());
   const int shown = std::min(n, kPreviewRows);
@@ -88,9 +127,24 @@ void DatasetPanel::show(const Outcome& outcome) {
   if (n > shown) text += tr(" · showing the first %1").arg(shown);
   summary_->setText(text);
 
+  const auto& p = *profile_;
+  QStringList facts;
+  facts << tr("characters p50 %1, p95 %2, max %3").arg(p.characters.p50).arg(p.characters.p95).arg(p.characters.max);
+  facts << tr("tokens%1 p50 %2, p95 %3; %4 over %5")
+               .arg(p.tokensApproximate ? tr(" (approx.)") : QString())
+               .arg(p.tokens.p50).arg(p.tokens.p95).arg(p.tokens.overLimit).arg(p.tokens.limit);
+  facts << tr("duplicates: %1 exact, %2 after normalizing").arg(p.duplicates.exact).arg(p.duplicates.normalized);
+  if (p.imbalanceRatio > 0) facts << tr("largest class / smallest: %1").arg(p.imbalanceRatio, 0, 'f', 1);
+  facts << tr("CJK: %1% of characters").arg(p.cjkShare * 100, 0, 'f', 1);
+  profileText_->setText(facts.join(QStringLiteral(" · ")));
+
   QStringList lines;
-  for (const auto& issue : result_->skipped) lines << QString::fromStdString(issue.format());
-  if (!lines.isEmpty()) lines.prepend(tr("%1 row(s) skipped:").arg(lines.size()));
+  for (const auto& w : p.warnings) lines << tr("warning: %1").arg(QString::fromStdString(w));
+  for (const auto& w : result_->warnings) lines << QString::fromStdString(w.format());
+  QStringList skipped;
+  for (const auto& issue : result_->skipped) skipped << QString::fromStdString(issue.format());
+  if (!skipped.isEmpty()) skipped.prepend(tr("%1 row(s) skipped:").arg(skipped.size()));
+  lines += skipped;
   problems_->setPlainText(lines.join('\n'));
   emit loaded(path_);
 }

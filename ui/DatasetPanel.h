@@ -1,6 +1,7 @@
 #pragma once
 // The Dataset panel: open a data file, parse it off the GUI thread, show its rows and classes.
 #include "core/data/DatasetLoader.h"
+#include "core/data/DatasetProfile.h"
 
 #include <QFutureWatcher>
 #include <QWidget>
@@ -8,6 +9,7 @@
 #include <memory>
 
 class QLabel;
+class QLineEdit;
 class QTableWidget;
 class QPlainTextEdit;
 
@@ -23,6 +25,11 @@ class DatasetPanel : public QWidget {
   QString path() const { return path_; }
   bool isLoading() const { return watcher_.isRunning(); }
   const fts::data::LoadResult* result() const { return result_.get(); }
+  const fts::data::DatasetProfile* profile() const { return profile_.get(); }
+  // The columns the user chose (empty: detected), for the run's data.text_col / data.label_col.
+  QString textColumn() const;
+  QString labelColumn() const;
+  void setColumns(const QString& text, const QString& label);
   QTableWidget* table() const { return table_; }
 
  signals:
@@ -32,16 +39,20 @@ class DatasetPanel : public QWidget {
  private:
   struct Outcome {
     std::shared_ptr<fts::data::LoadResult> result;
+    std::shared_ptr<fts::data::DatasetProfile> profile;
     QString error;
   };
   void show(const Outcome& outcome);
 
   QString path_;
   QLabel* summary_;
+  QLabel* profileText_;
+  QLineEdit *textCol_, *labelCol_;
   QTableWidget* table_;
   QPlainTextEdit* problems_;
   QFutureWatcher<Outcome> watcher_;
   std::shared_ptr<fts::data::LoadResult> result_;
+  std::shared_ptr<fts::data::DatasetProfile> profile_;
 };
 
 }  // namespace fts::ui

@@ -77,7 +77,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tools->addAction(openData);
 
   connect(dataset_, &DatasetPanel::loaded, this, [this](const QString& path) {
-    training_->setDataFile(path);
+    training_->setDataFile(path, dataset_->textColumn(), dataset_->labelColumn());
     statusBar()->showMessage(tr("Loaded %1").arg(path), 5000);
   });
   connect(dataset_, &DatasetPanel::failed, this, [this](const QString& path, const QString&) {
@@ -108,10 +108,8 @@ bool MainWindow::openProject(const QString& path, bool quiet) {
     training_->setConfig(project.config);
     setProjectName(QString::fromStdString(project.name));
     if (!project.config.data.train.empty()) {
-      data::LoadOptions options;
-      options.textColumn = project.config.data.text_col;
-      options.labelColumn = project.config.data.label_col;
-      dataset_->open(QString::fromStdString(project.config.data.train), options);
+      dataset_->setColumns(QString::fromStdString(project.config.data.text_col), QString::fromStdString(project.config.data.label_col));
+      dataset_->open(QString::fromStdString(project.config.data.train));
     }
     return true;
   } catch (const std::exception& e) {

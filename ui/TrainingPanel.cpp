@@ -234,13 +234,15 @@ TrainConfig TrainingPanel::config() const {
   return c;
 }
 
-void TrainingPanel::setDataFile(const QString& path) {
+void TrainingPanel::setDataFile(const QString& path, const QString& textColumn, const QString& labelColumn) {
   if (path != dataFile_) {
     // Another file: the validation and test files of a project no longer belong to it.
     base_.data.validation.clear();
     base_.data.test.clear();
   }
   dataFile_ = path;
+  base_.data.text_col = textColumn.toStdString();
+  base_.data.label_col = labelColumn.toStdString();
   updateButtons();
 }
 

@@ -28,7 +28,7 @@ class TrainingPanel : public QWidget {
   // The form shows `config`; dataFile is what Train will use as data.train.
   void setConfig(const fts::TrainConfig& config);
   fts::TrainConfig config() const;
-  void setDataFile(const QString& path);
+  void setDataFile(const QString& path, const QString& textColumn = {}, const QString& labelColumn = {});
 
   MetricPlot* lossPlot() const { return lossPlot_; }
   MetricPlot* qualityPlot() const { return qualityPlot_; }

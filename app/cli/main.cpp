@@ -1,5 +1,6 @@
 // ftstudio: the command-line face of Fine-tuning Studio (same engine and files as the GUI).
 #include "app/cli/CliData.h"
+#include "app/cli/CliExport.h"
 #include "app/cli/CliModel.h"
 #include "app/cli/CliRuns.h"
 #include "app/cli/CliTokenizer.h"
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   fts::cli::addTokenizerCommands(app, exitCode);
   fts::cli::addRunsCommands(app, exitCode);
   fts::cli::addModelCommands(app, exitCode);
+  fts::cli::addExportCommands(app, exitCode);
 
   auto* doctor = app.add_subcommand("doctor", "Check this machine: threads, BLAS, SentencePiece shim");
   doctor->callback([&] {

@@ -98,6 +98,14 @@ LlamaConfig LlamaConfig::fromJson(const std::string& text, const std::string& so
     get("max_position_embeddings", c.max_position_embeddings);
     get("rms_norm_eps", c.rms_norm_eps);
     get("rope_theta", c.rope_theta);
+    // transformers 5 writes rope_theta inside rope_parameters (rope_type "default" when unscaled).
+    if (j.contains("rope_parameters") && j["rope_parameters"].is_object()) {
+      const auto& rp = j["rope_parameters"];
+      const std::string ropeType = rp.value("rope_type", "default");
+      if (ropeType != "default")
+        throw std::runtime_error("rope_parameters.rope_type '" + ropeType + "' (scaled rotary embeddings) is not supported yet");
+      if (rp.contains("rope_theta")) c.rope_theta = rp["rope_theta"].get<double>();
+    }
     get("tie_word_embeddings", c.tie_word_embeddings);
     get("attention_bias", c.attention_bias);
     get("attention_dropout", c.attention_dropout);

@@ -4,6 +4,50 @@
 <context>
     <name>fts::ui::DatasetPanel</name>
     <message>
+        <source>Reload</source>
+        <translation>重新载入</translation>
+    </message>
+    <message>
+        <source>Text column</source>
+        <translation>文本列</translation>
+    </message>
+    <message>
+        <source>Label column</source>
+        <translation>标签列</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>characters p50 %1, p95 %2, max %3</source>
+        <translation>字符数 中位数 %1，p95 %2，最大 %3</translation>
+    </message>
+    <message>
+        <source>tokens%1 p50 %2, p95 %3; %4 over %5</source>
+        <translation>词元数%1 中位数 %2，p95 %3；%4 行超过 %5</translation>
+    </message>
+    <message>
+        <source> (approx.)</source>
+        <translation>（估算）</translation>
+    </message>
+    <message>
+        <source>duplicates: %1 exact, %2 after normalizing</source>
+        <translation>重复：完全相同 %1 行，规范化后 %2 行</translation>
+    </message>
+    <message>
+        <source>largest class / smallest: %1</source>
+        <translation>最大类 / 最小类：%1</translation>
+    </message>
+    <message>
+        <source>CJK: %1% of characters</source>
+        <translation>中日韩字符：占 %1%</translation>
+    </message>
+    <message>
+        <source>warning: %1</source>
+        <translation>警告：%1</translation>
+    </message>
+    <message>
         <location filename="../../ui/DatasetPanel.cpp" line="18"/>
         <source>No data yet: open a CSV (text,label) or a text file.</source>
         <translation>还没有数据：请打开 CSV 文件（text,label）或文本文件。</translation>

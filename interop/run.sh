@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make interop`: proves that the tools people use load what Fine-tuning Studio exports.
+#   1. creates .venv-interop/ (PyPI: torch, transformers, safetensors, sentencepiece, gguf, peft) once;
+#   2. trains tiny models with ftstudio, exports them, and checks with those tools (interop/interop.py):
+#      transformers' Auto classes load the HF exports (causal LM, classification) with the same token ids
+#      and logits; the gguf package reads the GGUF exports; a Llama saved by transformers is imported,
+#      fine-tuned one epoch, exported and reloaded by transformers.
+# Options: --no-setup (use the existing venv; fail if there is none), --keep (leave the work folder).
+# FTSTUDIO_BIN chooses the ftstudio binary (default: build/bin/ftstudio, made by `make build`).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+setup=1
+keep=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-setup) setup=0 ;;
+    --keep) keep=1 ;;
+    *) echo "interop/run.sh: unknown option '$arg' (known: --no-setup, --keep)" >&2; exit 2 ;;
+  esac
+done
+
+ftstudio="${FTSTUDIO_BIN:-$root/build/bin/ftstudio}"
+if [ ! -x "$ftstudio" ]; then
+  echo "interop: $ftstudio does not exist: build it first (make build), or set FTSTUDIO_BIN" >&2
+  exit 1
+fi
+if [ "$setup" = 1 ]; then
+  bash "$root/interop/setup-venv.sh"
+elif [ ! -x "$root/.venv-interop/bin/python" ]; then
+  echo "interop: no .venv-interop/: run 'make interop' once to create it" >&2
+  exit 1
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/ftstudio-interop.XXXXXX")"
+if [ "$keep" = 1 ]; then
+  echo "interop: work folder $work (kept)"
+else
+  trap 'rm -rf "$work"' EXIT
+fi
+# Runs of these checks live in their own studio home, never the user's.
+export FTSTUDIO_HOME="$work/home"
+"$root/.venv-interop/bin/python" "$root/interop/interop.py" --ftstudio "$ftstudio" --work "$work" --root "$root"
