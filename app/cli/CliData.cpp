@@ -1,5 +1,7 @@
 #include "app/cli/CliData.h"
 
+#include "app/cli/CliOverlap.h"
+
 #include "core/data/DatasetLoader.h"
 #include "core/data/DatasetProfile.h"
 #include "core/data/Duplicates.h"
@@ -348,6 +350,7 @@ void addDataCommands(CLI::App& app, int& exitCode) {
       exitCode = 1;
     }
   });
+  addDataOverlapCommand(*data, exitCode);
 }
 
 }  // namespace fts::cli

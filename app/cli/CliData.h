@@ -1,5 +1,6 @@
 #pragma once
-// `ftstudio data inspect FILE`: what the Dataset panel shows, on the terminal or as JSON.
+// `ftstudio data inspect FILE`: what the Dataset panel shows, on the terminal or as JSON;
+// `ftstudio data overlap` (CliOverlap.h).
 namespace CLI {
 class App;
 }
