@@ -1,7 +1,6 @@
 #include "app/cli/CliModel.h"
 
-#include "app/cli/InterruptGuard.h"
-#include "app/cli/ProgressPrinter.h"
+#include "app/cli/RunWithProgress.h"
 #include "core/eval/RunModel.h"
 #include "core/runs/RunPaths.h"
 #include "core/runs/RunStore.h"
@@ -42,15 +41,7 @@ int resume(const std::string& id, bool asJson) {
   std::FILE* human = asJson ? stderr : stdout;
   std::fprintf(human, "resuming run %s (%s)\n", run.id.c_str(), run.dir.c_str());
   Trainer trainer(cfg, RunContext{run.id, dir, studioHome(), /*resume=*/true});
-  ProgressPrinter printer(human);
-  InterruptGuard interrupt(trainer);
-  trainer.start();
-  while (trainer.isRunning())
-    for (const auto& ev : trainer.events().waitAndDrain(200)) printer.handle(ev);
-  trainer.join();
-  for (const auto& ev : trainer.events().drain()) printer.handle(ev);
-  printer.finishLine();
-  const TrainSummary s = trainer.summary();
+  const TrainSummary s = runWithProgress(trainer, human);
   if (asJson) {
     json j;
     j["run"] = s.runId;

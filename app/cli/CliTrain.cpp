@@ -1,7 +1,7 @@
 #include "app/cli/CliTrain.h"
 
-#include "app/cli/InterruptGuard.h"
 #include "app/cli/ProgressPrinter.h"
+#include "app/cli/RunWithProgress.h"
 #include "core/runs/RunPaths.h"
 #include "core/runs/RunStore.h"
 #include "core/train/Trainer.h"
@@ -63,20 +63,7 @@ int runTrain(const TrainArgs& args) {
   std::FILE* human = args.json ? stderr : stdout;
   std::fprintf(human, "run %s (%s)\n", run.id.c_str(), run.dir.c_str());
   Trainer trainer(cfg, RunContext{run.id, run.dir, studioHome()});
-  ProgressPrinter printer(human);
-  InterruptGuard interrupt(trainer);
-  trainer.start();
-  while (true) {
-    for (const auto& ev : trainer.events().waitAndDrain(200)) printer.handle(ev);
-    if (!trainer.isRunning()) {
-      for (const auto& ev : trainer.events().drain()) printer.handle(ev);
-      break;
-    }
-  }
-  trainer.join();
-  printer.finishLine();
-
-  const TrainSummary s = trainer.summary();
+  const TrainSummary s = runWithProgress(trainer, human);
   if (args.json) {
     nlohmann::ordered_json j;
     j["run"] = s.runId;

@@ -2,6 +2,7 @@
 #include "app/cli/CliData.h"
 #include "app/cli/CliExport.h"
 #include "app/cli/CliModel.h"
+#include "app/cli/CliPretrain.h"
 #include "app/cli/CliRuns.h"
 #include "app/cli/CliTokenizer.h"
 #include "app/cli/CliTrain.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   fts::cli::addRunsCommands(app, exitCode);
   fts::cli::addModelCommands(app, exitCode);
   fts::cli::addExportCommands(app, exitCode);
+  fts::cli::addPretrainCommand(app, exitCode);
 
   auto* doctor = app.add_subcommand("doctor", "Check this machine: threads, BLAS, SentencePiece shim");
   doctor->callback([&] {

@@ -4,13 +4,16 @@
 #include "core/model/LlamaModules.h"
 #include "core/text/SentencePieceTokenizer.h"
 #include "core/train/Checkpoint.h"
+#include "core/train/Evaluation.h"
 #include "core/train/LoraSettings.h"
+#include "core/train/SampleEncoding.h"
 #include "core/util/AtomicFile.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
 namespace fts {
@@ -21,14 +24,18 @@ struct RunModel::Impl {
   std::unique_ptr<SentencePieceTokenizer> tokenizer;
   std::string source;
 
+  data::Truncation truncation = data::Truncation::KeepHead;  // the run's data.truncation
+
+  int bos() const { return tokenizer->bosId() >= 0 ? tokenizer->bosId() : SentencePieceTokenizer::kBos; }
+  int eos() const { return tokenizer->eosId() >= 0 ? tokenizer->eosId() : SentencePieceTokenizer::kEos; }
   std::vector<int64_t> ids(const std::string& text, int maxLen, bool addEos) const {
-    std::vector<int> body = tokenizer->encode(text);
-    const size_t room = static_cast<size_t>(std::max(1, maxLen - 2));
-    if (body.size() > room) body.resize(room);
-    std::vector<int64_t> out{tokenizer->bosId() >= 0 ? tokenizer->bosId() : SentencePieceTokenizer::kBos};
-    out.insert(out.end(), body.begin(), body.end());
-    if (addEos) out.push_back(tokenizer->eosId() >= 0 ? tokenizer->eosId() : SentencePieceTokenizer::kEos);
-    return out;
+    EncodingOptions o;
+    o.maxLen = std::max(3, maxLen);
+    o.truncation = truncation;
+    o.bos = bos();
+    o.eos = eos();
+    const std::vector<int> framed = frameTokens(tokenizer->encode(text), o, addEos);
+    return {framed.begin(), framed.end()};
   }
 };
 
@@ -65,6 +72,11 @@ RunModel RunModel::load(const fs::path& folder) {
     }
     loadCheckpoint(ckpt, impl->model, nullptr);
     impl->source = ckpt.string();
+  }
+  // A run folder says how its texts were cut to fit; an HF folder alone keeps the head.
+  if (fs::exists(folder / "train_config.json")) {
+    const TrainConfig cfg = TrainConfig::fromJson(readWholeFile(folder / "train_config.json"), (folder / "train_config.json").string());
+    data::parseTruncation(cfg.data.truncation, impl->truncation);
   }
   impl->model->eval();
   return RunModel(std::move(impl));
@@ -111,8 +123,8 @@ Prediction RunModel::predict(const std::string& text, const GenerationOptions& g
   return out;
 }
 
-Evaluation RunModel::evaluate(const fs::path& dataFile, const data::LoadOptions& options, int maxLen) const {
-  torch::NoGradGuard noGrad;
+Evaluation RunModel::evaluate(const fs::path& dataFile, const data::LoadOptions& options, int maxLen, bool pack) const {
+  if (pack && isClassifier()) throw std::invalid_argument("packed evaluation is for causal language models, not classifiers");
   auto& model = impl_->model;
   const auto& config = model->model->config;
   const data::Dataset ds = data::loadDataset(dataFile, options).dataset;
@@ -120,63 +132,31 @@ Evaluation RunModel::evaluate(const fs::path& dataFile, const data::LoadOptions&
   ev.samples = static_cast<std::int64_t>(ds.samples.size());
   std::map<std::string, int> labelIds;
   for (size_t i = 0; i < config.id2label.size(); ++i) labelIds[config.id2label[i]] = static_cast<int>(i);
-  std::vector<int> truth, predicted;
-  double lossSum = 0, weight = 0;
-  constexpr size_t kBatch = 32;
-  for (size_t start = 0; start < ds.samples.size(); start += kBatch) {
-    const size_t end = std::min(ds.samples.size(), start + kBatch);
-    std::vector<std::vector<int64_t>> rows;
-    int64_t T = 0;
-    for (size_t i = start; i < end; ++i) {
-      rows.push_back(impl_->ids(ds.samples[i].text, std::min(maxLen, config.max_position_embeddings), isClassifier()));
-      T = std::max<int64_t>(T, static_cast<int64_t>(rows.back().size()));
-    }
-    const int64_t B = static_cast<int64_t>(rows.size());
-    auto input = torch::full({B, T}, config.pad_token_id, torch::kInt64);      // [B,T]
-    auto lengths = torch::empty({B}, torch::kInt64);
-    auto targets = torch::full({B, T}, -100, torch::kInt64);
-    for (int64_t b = 0; b < B; ++b) {
-      const auto& r = rows[static_cast<size_t>(b)];
-      for (size_t j = 0; j < r.size(); ++j) {
-        input[b][static_cast<int64_t>(j)] = r[j];
-        if (j + 1 < r.size()) targets[b][static_cast<int64_t>(j)] = r[j + 1];
-      }
-      lengths[b] = static_cast<int64_t>(r.size());
-    }
-    auto hidden = model->model->forwardEmbeds(model->model->embed(input));
-    if (isClassifier()) {
-      std::vector<int64_t> y;
-      for (size_t i = start; i < end; ++i) {
-        auto it = labelIds.find(ds.samples[i].label);
-        if (it == labelIds.end())
-          throw std::runtime_error(dataFile.string() + ":" + std::to_string(ds.samples[i].line) + ": label '" + ds.samples[i].label +
-                                   "' is not one this model knows");
-        y.push_back(it->second);
-        truth.push_back(it->second);
-      }
-      auto logits = model->classLogits(hidden, lengths);                       // [B,C]
-      lossSum += torch::nn::functional::cross_entropy(logits, torch::tensor(y)).item<double>() * static_cast<double>(B);
-      weight += static_cast<double>(B);
-      auto pred = logits.argmax(-1);
-      for (int64_t b = 0; b < B; ++b) predicted.push_back(static_cast<int>(pred[b].item<int64_t>()));
-    } else {
-      auto logits = model->lmLogits(hidden);                                   // [B,T,V]
-      auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), targets.reshape({-1}),
-                                                       torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
-      const double n = (targets != -100).sum().item<double>();
-      lossSum += loss.item<double>() * n;
-      weight += n;
-    }
-  }
-  ev.metrics["loss"] = weight > 0 ? lossSum / weight : 0;
+  if (isClassifier())
+    for (const auto& s : ds.samples)
+      if (!labelIds.count(s.label))
+        throw std::runtime_error(dataFile.string() + ":" + std::to_string(s.line) + ": label '" + s.label + "' is not one this model knows");
+  // The same framing as training: BOS, the text cut by the run's truncation, EOS; pairs score the
+  // response only.
+  EncodingOptions eo;
+  eo.maxLen = std::min(maxLen, config.max_position_embeddings);
+  eo.truncation = impl_->truncation;
+  eo.bos = impl_->bos();
+  eo.eos = impl_->eos();
+  std::vector<std::size_t> rows(ds.samples.size());
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  const EncodedSet set = pack ? packSamples(ds, rows, *impl_->tokenizer, eo)
+                              : encodeSamples(ds, rows, *impl_->tokenizer, isClassifier() ? labelIds : std::map<std::string, int>{}, eo);
+  const EvalResult r = evaluateSet(model, set, 32, config.pad_token_id);
+  ev.metrics["loss"] = r.loss;
   if (isClassifier()) {
     ev.labels = config.id2label;
-    ev.report = classificationReport(truth, predicted, static_cast<int>(config.id2label.size()));
+    ev.report = classificationReport(r.truth, r.predicted, static_cast<int>(config.id2label.size()));
     ev.metrics["accuracy"] = ev.report.accuracy;
     ev.metrics["macro_f1"] = ev.report.macroF1;
     ev.metrics["weighted_f1"] = ev.report.weightedF1;
   } else {
-    ev.metrics["perplexity"] = std::exp(ev.metrics["loss"]);
+    ev.metrics["perplexity"] = std::exp(r.loss);
   }
   return ev;
 }

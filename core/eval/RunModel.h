@@ -42,7 +42,9 @@ class RunModel {
   bool isClassifier() const;
   std::string source() const;  // what was loaded, for the user
   Prediction predict(const std::string& text, const GenerationOptions& gen = {}) const;
-  Evaluation evaluate(const std::filesystem::path& dataFile, const data::LoadOptions& options, int maxLen) const;
+  // pack: causal LM only, score the texts joined and cut into blocks of maxLen tokens, as pretraining
+  // does (the held-out perplexity of a base model); otherwise each text on its own.
+  Evaluation evaluate(const std::filesystem::path& dataFile, const data::LoadOptions& options, int maxLen, bool pack = false) const;
 
  private:
   struct Impl;

@@ -31,13 +31,12 @@ void writeTensors(const fs::path& file, const std::vector<std::pair<std::string,
 std::string stateToJson(const CheckpointState& s) {
   nlohmann::ordered_json j;
   j["format"] = "ftstudio-checkpoint";
-  j["version"] = 1;
+  j["version"] = 2;
   j["step"] = s.step;
   j["epoch"] = s.epoch;
-  j["batch_in_epoch"] = s.batchInEpoch;
   j["tokens_seen"] = s.tokensSeen;
   j["wall_seconds"] = s.wallSeconds;
-  j["shuffler"] = s.shuffler;
+  j["data_position"] = nlohmann::json::parse(s.dataPosition.empty() ? "null" : s.dataPosition);
   j["best_metric_name"] = s.bestMetricName;
   j["best_metric"] = s.bestMetric;
   j["best_step"] = s.bestStep;
@@ -49,15 +48,18 @@ std::string stateToJson(const CheckpointState& s) {
 CheckpointState stateFromJson(const std::string& text, const fs::path& file) {
   try {
     const auto j = nlohmann::json::parse(text);
-    if (j.value("format", "") != "ftstudio-checkpoint" || j.value("version", 0) != 1)
-      throw std::runtime_error("not a version 1 Fine-tuning Studio checkpoint");
+    if (j.value("format", "") != "ftstudio-checkpoint")
+      throw std::runtime_error("not a Fine-tuning Studio checkpoint");
+    const int version = j.value("version", 0);
+    if (version != 1 && version != 2) throw std::runtime_error("checkpoint version " + std::to_string(version) + " is newer than this ftstudio");
     CheckpointState s;
     s.step = j.at("step");
     s.epoch = j.at("epoch");
-    s.batchInEpoch = j.at("batch_in_epoch");
     s.tokensSeen = j.at("tokens_seen");
     s.wallSeconds = j.at("wall_seconds");
-    s.shuffler = j.at("shuffler");
+    // Version 1 kept its own shuffler state, which the batcher does not read: such a checkpoint
+    // loads for its weights (eval, predict, export), and a resume says it cannot continue exactly.
+    if (version >= 2 && !j.at("data_position").is_null()) s.dataPosition = j.at("data_position").dump();
     s.bestMetricName = j.at("best_metric_name");
     s.bestMetric = j.at("best_metric");
     s.bestStep = j.at("best_step");

@@ -16,11 +16,10 @@ namespace fts {
 
 struct CheckpointState {
   std::int64_t step = 0;            // optimizer steps done
-  std::int64_t epoch = 0;           // index of the epoch in progress
-  std::int64_t batchInEpoch = 0;    // batches of that epoch already consumed
+  std::int64_t epoch = 0;           // index of the epoch in progress (for people; dataPosition is exact)
   std::int64_t tokensSeen = 0;
   double wallSeconds = 0;           // training time before this checkpoint (resumes add to it)
-  std::string shuffler;             // std::mt19937_64 state as text, before this epoch's shuffle
+  std::string dataPosition;         // the batcher's position (core/data/Batcher.h BatchPosition as JSON)
   std::string bestMetricName;
   double bestMetric = 0;
   std::int64_t bestStep = -1;

@@ -16,9 +16,15 @@ json toJsonObject(const TrainConfig& c) {
   j["task"] = c.task;
   j["data"] = {{"train", c.data.train},           {"validation", c.data.validation}, {"test", c.data.test},
                {"text_col", c.data.text_col},     {"label_col", c.data.label_col},
-               {"val_fraction", c.data.val_fraction}, {"max_len", c.data.max_len}};
+               {"val_fraction", c.data.val_fraction}, {"max_len", c.data.max_len},
+               {"truncation", c.data.truncation}, {"bucket_by_length", c.data.bucket_by_length}, {"pack", c.data.pack}};
+  j["tokenizer"] = {{"type", c.tokenizer.type}, {"character_coverage", c.tokenizer.character_coverage},
+                    {"byte_fallback", c.tokenizer.byte_fallback}, {"user_symbols", c.tokenizer.user_symbols},
+                    {"max_sentences", c.tokenizer.max_sentences}};
   j["model"] = {{"base", c.model.base},     {"vocab_size", c.model.vocab_size}, {"hidden_size", c.model.hidden_size},
                 {"layers", c.model.layers}, {"heads", c.model.heads},           {"kv_heads", c.model.kv_heads},
+                {"ffn_size", c.model.ffn_size}, {"tie_embeddings", c.model.tie_embeddings},
+                {"max_positions", c.model.max_positions},
                 {"dropout", c.model.dropout},   {"freeze_embeddings", c.model.freeze_embeddings},
                 {"freeze_layers", c.model.freeze_layers}, {"lora_rank", c.model.lora_rank},
                 {"lora_alpha", c.model.lora_alpha}, {"lora_dropout", c.model.lora_dropout},
@@ -50,6 +56,15 @@ TrainConfig fromJsonObject(const json& j) {
   c.data.label_col = d.at("label_col");
   c.data.val_fraction = d.at("val_fraction");
   c.data.max_len = d.at("max_len");
+  c.data.truncation = d.at("truncation");
+  c.data.bucket_by_length = d.at("bucket_by_length");
+  c.data.pack = d.at("pack");
+  const auto& tk = j.at("tokenizer");
+  c.tokenizer.type = tk.at("type");
+  c.tokenizer.character_coverage = tk.at("character_coverage");
+  c.tokenizer.byte_fallback = tk.at("byte_fallback");
+  c.tokenizer.user_symbols = tk.at("user_symbols");
+  c.tokenizer.max_sentences = tk.at("max_sentences");
   const auto& m = j.at("model");
   c.model.base = m.at("base");
   c.model.vocab_size = m.at("vocab_size");
@@ -57,6 +72,9 @@ TrainConfig fromJsonObject(const json& j) {
   c.model.layers = m.at("layers");
   c.model.heads = m.at("heads");
   c.model.kv_heads = m.at("kv_heads");
+  c.model.ffn_size = m.at("ffn_size");
+  c.model.tie_embeddings = m.at("tie_embeddings");
+  c.model.max_positions = m.at("max_positions");
   c.model.dropout = m.at("dropout");
   c.model.freeze_embeddings = m.at("freeze_embeddings");
   c.model.freeze_layers = m.at("freeze_layers");

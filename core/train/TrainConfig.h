@@ -17,8 +17,22 @@ struct TrainConfig {
     std::string test;
     std::string text_col, label_col; // empty: detect
     double val_fraction = -1;        // -1: by size (none under 50 rows, 10% up to 500, 5% beyond)
-    int max_len = 128;               // tokens per sample, longer ones are truncated at the tail
+    int max_len = 128;               // tokens per sample (BOS/EOS included); longer ones are truncated
+    std::string truncation = "head"; // which part of a long text is kept: head | tail | head+tail
+    bool bucket_by_length = true;    // batch texts of similar length together (less padding, same epochs)
+    // Causal LM only: join the texts (each between BOS and EOS) into one stream and cut it into
+    // blocks of max_len tokens, as pretraining does; no padding and no text cut short.
+    bool pack = false;
   } data;
+
+  // How a tokenizer is trained when the run starts from scratch (a base model brings its own).
+  struct Tokenizer {
+    std::string type = "unigram";    // unigram | bpe
+    double character_coverage = 0.9995;  // below 1 so rare CJK characters fall back to bytes
+    bool byte_fallback = true;       // unknown characters become byte pieces, never <unk>
+    std::string user_symbols;        // comma-separated pieces kept whole (e.g. "<sep>,<mask>")
+    int max_sentences = 0;           // train on at most this many lines (sampled); 0: all
+  } tokenizer;
 
   struct Model {
     std::string base;                // HF model folder to start from; empty: train from scratch
@@ -27,6 +41,9 @@ struct TrainConfig {
     int layers = 2;
     int heads = 4;
     int kv_heads = 0;                // 0: as heads
+    int ffn_size = 0;                // 0: Llama's rule (2/3 * 4 * hidden, rounded up to 64)
+    bool tie_embeddings = false;     // the LM head shares the token embedding matrix
+    int max_positions = 0;           // max_position_embeddings; 0: data.max_len
     double dropout = 0.0;
     bool freeze_embeddings = false;  // keep the token embeddings as they are
     int freeze_layers = 0;           // keep the first N decoder layers as they are

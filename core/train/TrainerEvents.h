@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace fts {
 
@@ -41,6 +42,19 @@ struct StateEvent {
   std::string reason;          // why it stopped or failed, in words for the user
 };
 
-using TrainerEvent = std::variant<MetricEvent, ProgressEvent, LogEvent, StateEvent>;
+// A classification evaluation in full (validation at each evaluation, "test" after the run): the
+// per-class figures and the confusion matrix behind the accuracy and macro-F1 series.
+struct EvalReportEvent {
+  std::string split;                        // "validation" or "test"
+  std::int64_t step = 0;
+  double epoch = 0;
+  std::vector<std::string> labels;          // class names, index = class id
+  std::vector<double> precision, recall, f1;  // per class
+  std::vector<long> support;                // true samples per class
+  std::vector<std::vector<long>> confusion; // [true][predicted]
+  double accuracy = 0, macroF1 = 0, weightedF1 = 0;
+};
+
+using TrainerEvent = std::variant<MetricEvent, ProgressEvent, LogEvent, StateEvent, EvalReportEvent>;
 
 }  // namespace fts

@@ -1,0 +1,24 @@
+#pragma once
+// Internal to core/: includes torch. Evaluates a model on an encoded set: mean loss, and the
+// predicted class of every sample (classification).
+#include "core/model/LlamaModules.h"
+#include "core/train/SampleEncoding.h"
+
+#include <atomic>
+#include <vector>
+
+namespace fts {
+
+struct EvalResult {
+  double loss = 0;              // mean over samples (cls) or predicted tokens (lm)
+  std::vector<int> truth, predicted;  // classification, in the set's order
+  std::int64_t tokens = 0;
+  std::int64_t predictedTokens = 0;   // lm: tokens the loss averages over
+};
+
+// Batches rows of similar length together (order does not change a mean). Stops early, with what it
+// has, when `stop` turns true. Leaves the model in eval mode; the caller restores train mode.
+EvalResult evaluateSet(LlamaForTask& model, const EncodedSet& set, int batchSize, std::int64_t padId,
+                       const std::atomic<bool>* stop = nullptr);
+
+}  // namespace fts

@@ -1,0 +1,150 @@
+#include "core/train/ModelSetup.h"
+
+#include "core/io/HfModelFolder.h"
+#include "core/model/Lora.h"
+#include "core/text/TokenizerTraining.h"
+#include "core/util/AtomicFile.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace fts {
+namespace {
+
+void log(RunRecorder& events, const std::string& msg, LogEvent::Level level = LogEvent::Level::Info) {
+  events.push(LogEvent{level, msg});
+}
+
+std::vector<std::string> splitSymbols(const std::string& commaSeparated) {
+  std::vector<std::string> out;
+  std::stringstream in(commaSeparated);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// Every n-th line when the corpus has more lines than the tokenizer should see: SentencePiece's own
+// sampling would draw at random; this keeps the choice deterministic and spread over all sources.
+std::vector<std::string> sampleLines(std::vector<std::string> lines, int maxLines) {
+  if (maxLines <= 0 || lines.size() <= static_cast<std::size_t>(maxLines)) return lines;
+  std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(maxLines));
+  const double stride = static_cast<double>(lines.size()) / maxLines;
+  for (int i = 0; i < maxLines; ++i) out.push_back(std::move(lines[static_cast<std::size_t>(i * stride)]));
+  return out;
+}
+
+}  // namespace
+
+HeadKind headFor(bool classification) { return classification ? HeadKind::SequenceClassification : HeadKind::CausalLM; }
+
+ModelSetup modelFromScratch(const TrainConfig& cfg, const std::vector<std::string>& texts, const std::vector<std::string>& labels,
+                            int threads, const std::filesystem::path& runDir, RunRecorder& events) {
+  if (cfg.tokenizer.type != "unigram" && cfg.tokenizer.type != "bpe")
+    throw JobFailed("tokenizer.type must be unigram or bpe, not '" + cfg.tokenizer.type + "'");
+  if (cfg.tokenizer.character_coverage <= 0 || cfg.tokenizer.character_coverage > 1)
+    throw JobFailed("tokenizer.character_coverage must be in (0, 1]; 0.9995 suits CJK text");
+  TokenizerTrainOptions topt;
+  topt.vocabSize = cfg.model.vocab_size;
+  topt.modelType = cfg.tokenizer.type;
+  topt.characterCoverage = cfg.tokenizer.character_coverage;
+  topt.byteFallback = cfg.tokenizer.byte_fallback;
+  topt.userSymbols = splitSymbols(cfg.tokenizer.user_symbols);
+  topt.threads = threads;
+  const std::vector<std::string> sentences = sampleLines(tokenizerSentences(texts, static_cast<std::size_t>(topt.maxSentenceLength)),
+                                                         cfg.tokenizer.max_sentences);
+  log(events, "training a SentencePiece " + topt.modelType + " tokenizer (" + std::to_string(topt.vocabSize) + " pieces) on " +
+                  std::to_string(sentences.size()) + " lines");
+  ModelSetup s;
+  s.tokenizer = std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::train(sentences, topt, runDir / "tokenizer.model"));
+  log(events, "tokenizer: " + std::to_string(s.tokenizer->vocabSize()) + " pieces");
+  LlamaConfig mc;
+  mc.vocab_size = s.tokenizer->vocabSize();
+  mc.hidden_size = cfg.model.hidden_size;
+  mc.intermediate_size = cfg.model.ffn_size;
+  mc.num_hidden_layers = cfg.model.layers;
+  mc.num_attention_heads = cfg.model.heads;
+  mc.num_key_value_heads = cfg.model.kv_heads;
+  mc.tie_word_embeddings = cfg.model.tie_embeddings;
+  mc.max_position_embeddings = std::max(cfg.model.max_positions > 0 ? cfg.model.max_positions : cfg.data.max_len, 16);
+  mc.hidden_dropout = cfg.model.dropout;
+  mc.pad_token_id = SentencePieceTokenizer::kPad;
+  mc.id2label = labels;
+  try {
+    mc.validate();
+  } catch (const std::invalid_argument& e) {
+    throw JobFailed(std::string("model settings: ") + e.what());
+  }
+  s.model = LlamaForTask(mc, headFor(!labels.empty()));
+  initLlamaWeights(*s.model, static_cast<uint64_t>(cfg.train.seed));
+  return s;
+}
+
+ModelSetup modelFromBase(const TrainConfig& cfg, const std::vector<std::string>& labels, bool classification,
+                         const std::filesystem::path& runDir, RunRecorder& events) {
+  const std::filesystem::path base = cfg.model.base;
+  const HfModelFiles files = findHfModelFiles(base);
+  LlamaConfig mc = loadHfConfig(base);
+  ModelSetup s;
+  s.tokenizer = std::make_unique<SentencePieceTokenizer>(loadHfTokenizer(base, mc));
+  writeFileAtomically(runDir / "tokenizer.model", s.tokenizer->serialized());
+  mc.id2label = labels;
+  mc.hidden_dropout = cfg.model.dropout;
+  // Right padding with a pad id that never occurs inside a text: the tokenizer's, else unk.
+  mc.pad_token_id = s.tokenizer->padId() >= 0 ? s.tokenizer->padId() : s.tokenizer->unkId();
+  if (cfg.data.max_len > mc.max_position_embeddings)
+    log(events, "data.max_len " + std::to_string(cfg.data.max_len) + " exceeds the base model's max_position_embeddings " +
+                    std::to_string(mc.max_position_embeddings) + ": positions beyond it were never trained", LogEvent::Level::Warning);
+  s.model = LlamaForTask(mc, headFor(classification));
+  initLlamaWeights(*s.model, static_cast<uint64_t>(cfg.train.seed));  // the head, if the base has none
+  HfLoadOptions opts;
+  opts.allowMissingHead = true;
+  const HfLoadReport report = loadHfWeights(s.model, files, opts);
+  std::string stored;
+  for (const auto& d : report.storedDtypes) stored += (stored.empty() ? "" : ",") + d;
+  log(events, "base model " + base.string() + ": " + std::to_string(report.tensorsLoaded) + " tensors (" + stored + ")" +
+                  (report.headKeptInitialised.empty() ? "" : ", new head " + report.headKeptInitialised.front()));
+  return s;
+}
+
+ModelSetup modelForResume(const std::filesystem::path& runDir, bool classification) {
+  ModelSetup s;
+  const LlamaConfig mc = LlamaConfig::load(runDir / "config.json");
+  s.tokenizer = std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::load(runDir / "tokenizer.model"));
+  s.model = LlamaForTask(mc, headFor(classification));
+  return s;
+}
+
+std::vector<NamedParam> trainableParams(LlamaForTask& model, const TrainConfig& cfg, RunRecorder& events) {
+  const int layers = model->model->config.num_hidden_layers;
+  if (cfg.model.freeze_layers > layers)
+    throw JobFailed("model.freeze_layers is " + std::to_string(cfg.model.freeze_layers) + " but the model has " +
+                    std::to_string(layers) + " layers");
+  auto frozen = [&](const std::string& name) {
+    if (cfg.model.freeze_embeddings && name.rfind("model.embed_tokens.", 0) == 0) return true;
+    for (int i = 0; i < cfg.model.freeze_layers; ++i)
+      if (name.rfind("model.layers." + std::to_string(i) + ".", 0) == 0) return true;
+    return false;
+  };
+  // With LoRA, attachLora already chose what trains (adapters and a classifier head).
+  const bool lora = hasLora(model);
+  std::vector<NamedParam> out;
+  int nFrozen = 0;
+  for (auto& p : model->named_parameters()) {
+    if (frozen(p.key())) {
+      p.value().set_requires_grad(false);
+      ++nFrozen;
+      continue;
+    }
+    if (!lora) p.value().set_requires_grad(true);
+    if (p.value().requires_grad()) out.push_back(NamedParam{p.key(), p.value(), p.value().dim() >= 2, 1.0});
+  }
+  if (nFrozen) log(events, "frozen: " + std::to_string(nFrozen) + " tensors (embeddings: " + (cfg.model.freeze_embeddings ? "yes" : "no") +
+                               ", first layers: " + std::to_string(cfg.model.freeze_layers) + ")");
+  return out;
+}
+
+}  // namespace fts

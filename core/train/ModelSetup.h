@@ -1,0 +1,40 @@
+#pragma once
+// Internal to core/: includes torch. The model and tokenizer a run trains: built from scratch (a
+// tokenizer trained on the training texts), loaded from a base model folder, or restored for a
+// resume; and which of its parameters train.
+#include "core/model/LlamaModules.h"
+#include "core/runs/RunRecorder.h"
+#include "core/text/SentencePieceTokenizer.h"
+#include "core/train/JobFailed.h"
+#include "core/train/Optimizers.h"
+#include "core/train/TrainConfig.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fts {
+
+struct ModelSetup {
+  LlamaForTask model{nullptr};
+  std::unique_ptr<SentencePieceTokenizer> tokenizer;
+};
+
+HeadKind headFor(bool classification);
+
+// Trains a SentencePiece tokenizer on `texts` (tokenizer.* settings) into runDir/tokenizer.model and
+// builds a freshly initialised model of the model.* shape. labels empty: causal LM.
+ModelSetup modelFromScratch(const TrainConfig& cfg, const std::vector<std::string>& texts, const std::vector<std::string>& labels,
+                            int threads, const std::filesystem::path& runDir, RunRecorder& events);
+// Loads model.base (an HF folder) with its tokenizer; a new head when the task needs one it lacks.
+ModelSetup modelFromBase(const TrainConfig& cfg, const std::vector<std::string>& labels, bool classification,
+                         const std::filesystem::path& runDir, RunRecorder& events);
+// The run's own config.json and tokenizer.model; the weights come from a checkpoint.
+ModelSetup modelForResume(const std::filesystem::path& runDir, bool classification);
+
+// Freezes what the config asks (embeddings, first layers; with LoRA attachLora already chose) and
+// returns the parameters that train, with weight decay on matrices only.
+std::vector<NamedParam> trainableParams(LlamaForTask& model, const TrainConfig& cfg, RunRecorder& events);
+
+}  // namespace fts
