@@ -1,11 +1,14 @@
 #include "app/cli/CliRuns.h"
 
+#include "core/data/Utf8.h"
+#include "core/runs/EvalReport.h"
 #include "core/runs/RunPaths.h"
 #include "core/runs/RunStore.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <set>
@@ -59,6 +62,72 @@ std::string headline(const std::map<std::string, double>& m) {
   return "";
 }
 
+// Terminal columns of a UTF-8 string: CJK characters take two, everything else one (combining
+// marks and other rarities are not worth a width table here).
+std::size_t columns(std::string_view s) {
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < s.size();) w += data::isCjk(data::decodeUtf8(s, i)) ? 2 : 1;
+  return w;
+}
+
+// s cut to at most `width` columns (at a character boundary, "~" marking the cut) and padded with
+// spaces to exactly `width`, so tables line up with Chinese class names too.
+std::string fit(std::string_view s, std::size_t width) {
+  std::string out;
+  if (columns(s) > width) {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < s.size();) {
+      const std::size_t start = i;
+      const std::size_t cw = data::isCjk(data::decodeUtf8(s, i)) ? 2 : 1;
+      if (w + cw > width - 1) break;
+      out.append(s.substr(start, i - start));
+      w += cw;
+    }
+    out += "~";
+  } else {
+    out = s;
+  }
+  out.append(width - columns(out), ' ');
+  return out;
+}
+
+void printEvalReport(const EvalReportEvent& r) {
+  if (r.split == "validation")
+    std::printf("\nvalidation report (step %lld, epoch %.2f)", static_cast<long long>(r.step), r.epoch);
+  else if (r.split == "test")
+    std::printf("\ntest report (after the run, step %lld)", static_cast<long long>(r.step));
+  else
+    std::printf("\n%s report (step %lld)", r.split.c_str(), static_cast<long long>(r.step));
+  std::printf(": accuracy %.4f, macro-F1 %.4f, weighted-F1 %.4f\n", r.accuracy, r.macroF1, r.weightedF1);
+  std::size_t nameWidth = 12;
+  for (const auto& l : r.labels) nameWidth = std::max(nameWidth, std::min<std::size_t>(columns(l), 24));
+  std::printf("  %s %9s %9s %9s %8s\n", fit("class", nameWidth).c_str(), "precision", "recall", "f1", "support");
+  for (size_t c = 0; c < r.labels.size(); ++c)
+    std::printf("  %s %9.4f %9.4f %9.4f %8ld\n", fit(r.labels[c], nameWidth).c_str(), r.precision[c], r.recall[c], r.f1[c],
+                r.support[c]);
+  const ClassAverages macro = macroAverages(r), weighted = weightedAverages(r);
+  std::printf("  %s %9.4f %9.4f %9.4f %8ld\n", fit("macro avg", nameWidth).c_str(), macro.precision, macro.recall, r.macroF1,
+              macro.support);
+  std::printf("  %s %9.4f %9.4f %9.4f %8ld\n", fit("weighted avg", nameWidth).c_str(), weighted.precision, weighted.recall,
+              r.weightedF1, weighted.support);
+
+  // Columns are numbered rather than named: eight or more class names never fit side by side.
+  long largest = 0;
+  for (const auto& row : r.confusion)
+    for (long v : row) largest = std::max(largest, v);
+  const int cell = std::max(static_cast<int>(std::to_string(std::max<long>(largest, static_cast<long>(r.labels.size()))).size()) + 1, 4);
+  const int indexWidth = static_cast<int>(std::to_string(r.labels.size()).size());
+  std::printf("  confusion matrix (rows: true class, columns: predicted class, numbered as the rows)\n");
+  std::printf("  %*s %s", indexWidth, "", fit("", nameWidth).c_str());
+  for (size_t c = 0; c < r.labels.size(); ++c) std::printf("%*zu", cell, c + 1);
+  std::printf("\n");
+  for (size_t t = 0; t < r.confusion.size(); ++t) {
+    std::printf("  %*zu %s", indexWidth, t + 1, fit(r.labels[t], nameWidth).c_str());
+    for (long v : r.confusion[t]) std::printf("%*ld", cell, v);
+    std::printf("\n");
+  }
+}
+
 int runList(bool asJson) {
   RunStore store(studioHome());
   const auto runs = store.listRuns();
@@ -88,6 +157,21 @@ int runShow(const std::string& id, bool asJson) {
   json arts = json::array();
   for (const auto& [kind, path] : store.artifacts(r.id)) arts.push_back({{"kind", kind}, {"path", path}});
   j["artifacts"] = arts;
+  // Per-class figures and confusion matrices: validation (newest) and test, when the run has them.
+  std::map<std::string, EvalReportEvent> reports;
+  try {
+    reports = loadEvalReports(r.dir);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "warning: %s\n", e.what());  // the rest of the run is still worth showing
+  }
+  if (!reports.empty()) {
+    json rep = json::object();
+    for (const char* split : {"validation", "test"})
+      if (reports.count(split)) rep[split] = evalReportToJson(reports.at(split));
+    for (const auto& [split, report] : reports)
+      if (!rep.contains(split)) rep[split] = evalReportToJson(report);
+    j["eval_report"] = rep;
+  }
   if (asJson) {
     std::cout << j.dump() << std::endl;
     return 0;
@@ -101,6 +185,11 @@ int runShow(const std::string& id, bool asJson) {
   for (const auto& [k, v] : store.finalMetrics(r.id)) std::printf("  %-16s %.6g\n", k.c_str(), v);
   std::printf("series    ");
   for (const auto& n : store.metricNames(r.id)) std::printf("%s ", n.c_str());
+  std::printf("\n");
+  for (const char* split : {"validation", "test"})
+    if (reports.count(split)) printEvalReport(reports.at(split));
+  for (const auto& [split, report] : reports)
+    if (split != "validation" && split != "test") printEvalReport(report);
   std::printf("\nconfig\n%s", store.config(r.id).c_str());
   return 0;
 }

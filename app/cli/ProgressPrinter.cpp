@@ -61,6 +61,24 @@ void ProgressPrinter::handle(const TrainerEvent& ev) {
     finishLine();
     const char* tag = l->level == LogEvent::Level::Error ? "error: " : l->level == LogEvent::Level::Warning ? "warning: " : "";
     std::fprintf(out_, "%s%s\n", tag, l->message.c_str());
+  } else if (const auto* r = std::get_if<EvalReportEvent>(&ev)) {
+    // Validation reports come with every evaluation and their accuracy is printed above; the test
+    // report comes once, at the end, and is the number users look for: one line with the weakest
+    // class, the full table being in `ftstudio runs show`.
+    if (r->split != "test") return;
+    finishLine();
+    long samples = 0;
+    size_t weakest = r->f1.size();
+    for (size_t c = 0; c < r->f1.size(); ++c) {
+      samples += r->support[c];
+      if (r->support[c] > 0 && (weakest == r->f1.size() || r->f1[c] < r->f1[weakest])) weakest = c;
+    }
+    std::fprintf(out_, "test: accuracy %.4f  macro-F1 %.4f  weighted-F1 %.4f  on %ld samples", r->accuracy, r->macroF1, r->weightedF1,
+                 samples);
+    if (weakest < r->labels.size())
+      std::fprintf(out_, "; weakest class '%s' (F1 %.4f)", r->labels[weakest].c_str(), r->f1[weakest]);
+    std::fprintf(out_, "\n");
+    std::fflush(out_);
   } else if (const auto* s = std::get_if<StateEvent>(&ev)) {
     if (s->state == TrainerState::Paused) {
       finishLine();

@@ -1,5 +1,6 @@
 #include "core/runs/RunRecorder.h"
 
+#include "core/runs/EvalReport.h"
 #include "core/util/Clock.h"
 
 namespace fts {
@@ -8,8 +9,8 @@ constexpr double kFlushSeconds = 1.0;
 constexpr size_t kFlushRows = 2048;
 }  // namespace
 
-RunRecorder::RunRecorder(std::unique_ptr<RunStore> store, std::string runId, EventQueue& queue)
-    : store_(std::move(store)), runId_(std::move(runId)), queue_(queue), lastFlush_(monotonicSeconds()) {}
+RunRecorder::RunRecorder(std::unique_ptr<RunStore> store, std::string runId, EventQueue& queue, std::filesystem::path runDir)
+    : store_(std::move(store)), runId_(std::move(runId)), runDir_(std::move(runDir)), queue_(queue), lastFlush_(monotonicSeconds()) {}
 
 RunRecorder::~RunRecorder() {
   try {
@@ -20,7 +21,24 @@ RunRecorder::~RunRecorder() {
 
 void RunRecorder::push(TrainerEvent e) {
   recordSafely(e);
+  if (const auto* r = std::get_if<EvalReportEvent>(&e)) recordEvalReport(*r);
   queue_.push(std::move(e));
+}
+
+void RunRecorder::recordEvalReport(const EvalReportEvent& r) {
+  if (reportFailed_) return;
+  try {
+    if (runDir_.empty() && store_ && !storeFailed_)
+      if (auto run = store_->findRun(runId_)) runDir_ = run->dir;
+    if (runDir_.empty()) return;  // no run folder to write to (tests, benchmarks)
+    const bool first = !std::filesystem::exists(runDir_ / kEvalReportFile);
+    storeEvalReport(runDir_, r);
+    if (first && store_ && !storeFailed_) store_->addArtifact(runId_, "eval_report", (runDir_ / kEvalReportFile).string());
+  } catch (const std::exception& ex) {
+    // Training goes on; the figures are still in the metric series. Said once, not per evaluation.
+    reportFailed_ = true;
+    queue_.push(LogEvent{LogEvent::Level::Warning, std::string("evaluation report not saved: ") + ex.what()});
+  }
 }
 
 void RunRecorder::recordSafely(const TrainerEvent& e) {
