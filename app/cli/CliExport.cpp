@@ -1,5 +1,6 @@
 #include "app/cli/CliExport.h"
 
+#include "core/export/ExportSource.h"
 #include "core/export/Exporter.h"
 #include "core/runs/RunPaths.h"
 #include "core/runs/RunStore.h"
@@ -70,13 +71,17 @@ int runExport(const ExportArgs& a) {
     run = store.findRun(a.run);
     if (!run) throw std::invalid_argument("no run '" + a.run + "' and no such folder (see `ftstudio runs list`)");
     source = run->dir;
-    o.card.runId = run->id;
-    o.card.runName = run->name;
-    o.card.task = run->task;
-    o.card.method = run->method;
-    o.card.baseModel = run->baseModel;
-    o.card.datasetFingerprint = run->datasetFingerprint;
-    o.card.metrics = store.finalMetrics(run->id);
+  } else if (std::filesystem::exists(studioHome() / "runs")) {
+    // A run folder of this studio's store given by its path: the store still knows its facts.
+    std::error_code ec;
+    const auto wanted = std::filesystem::weakly_canonical(source, ec);
+    for (const auto& r : RunStore(studioHome()).listRuns())
+      if (std::filesystem::weakly_canonical(r.dir, ec) == wanted) run = r;
+  }
+  if (run) {
+    const std::string tool = o.card.toolVersion;
+    o.card = modelCardInfoFromStore(RunStore(studioHome()), *run);
+    o.card.toolVersion = tool;
   }
 
   configureThreads(0);
@@ -122,9 +127,9 @@ int runExport(const ExportArgs& a) {
 
 void addExportCommands(CLI::App& app, int& exitCode) {
   static ExportArgs args;
-  auto* e = app.add_subcommand("export", "Export a run's model (Hugging Face folder or GGUF), then read it back and verify it");
+  auto* e = app.add_subcommand("export", "Export a run's model (Hugging Face folder, PEFT adapter, merged LoRA model or GGUF), then read it back and verify it");
   e->add_option("RUN", args.run, "Run id (or unique prefix), a run folder or a model folder")->required();
-  e->add_option("--format", args.format, "hf (Hugging Face folder), gguf (llama.cpp), peft or merged (LoRA runs)")
+  e->add_option("--format", args.format, "hf (Hugging Face folder), gguf (llama.cpp), peft (the LoRA adapter of a LoRA run) or merged (a LoRA run's adapters folded into its base)")
       ->check(CLI::IsMember({"hf", "peft", "merged", "gguf"}))
       ->capture_default_str();
   e->add_option("--dtype", args.dtype, "Weights as f32, f16, bf16, or q8_0 (GGUF only)")

@@ -1,9 +1,11 @@
 #include "core/export/Exporter.h"
 
+#include "core/export/ExportSource.h"
 #include "core/export/GgufReader.h"
 #include "core/export/HfExport.h"
 #include "core/export/LlamaGguf.h"
 #include "core/export/LogitComparison.h"
+#include "core/export/LoraExport.h"
 #include "core/export/StagedFolder.h"
 #include "core/io/HfModelFolder.h"
 #include "core/io/SafetensorsReader.h"
@@ -85,7 +87,12 @@ uint64_t parseByteSize(std::string_view text) {
 
 double exportRelativeTolerance(ExportFormat format, ExportDtype dtype) {
   switch (dtype) {
-    case ExportDtype::F32: return format == ExportFormat::Gguf ? 1e-4 : 1e-6;  // GGUF stores eps and rope base as float32
+    case ExportDtype::F32:
+      if (format == ExportFormat::Gguf) return 1e-4;  // GGUF stores eps and rope base as float32
+      // merged: W + scale * B A rounded once into W, against the adapters computed apart; peft: the
+      // same arithmetic as the run's model unless the base folder's stored dtype rounds differently.
+      if (format == ExportFormat::Merged || format == ExportFormat::Peft) return 1e-5;
+      return 1e-6;
     case ExportDtype::F16: return 2e-2;
     case ExportDtype::BF16: return 1e-1;
     case ExportDtype::Q8_0: return 1.5e-1;
@@ -102,6 +109,7 @@ struct LoadedModel {
   std::unique_ptr<SentencePieceTokenizer> tokenizer;
   fs::path runDir;     // empty for a bare model folder
   std::string source;  // what the weights came from
+  std::string note;    // how they were obtained, when the user should know
 };
 
 bool isHfFolder(const fs::path& f) {
@@ -134,12 +142,18 @@ LoadedModel loadSource(const fs::path& folder) {
       ckpt = *latest;
     }
     // A LoRA run's checkpoints hold the base and its adapters apart; exporting the base alone would
-    // drop what was trained. Its finished model/ folder holds the merged weights.
+    // drop what was trained: fold the adapters in, as the hand-over at the end of training does.
     const SafetensorsReader weights(ckpt / "model.safetensors");
     for (const auto& e : weights.entries())
-      if (e.name.find(".lora_A.") != std::string::npos || e.name.find(".lora_B.") != std::string::npos)
-        throw std::invalid_argument(folder.string() + ": this run trains LoRA adapters and has not finished, so it has no merged "
-                                    "model yet: export it once it has finished (or been stopped and resumed to the end)");
+      if (e.name.find(".lora_A.") != std::string::npos || e.name.find(".lora_B.") != std::string::npos) {
+        LoraRunModel lora = loadLoraRun(folder);
+        mergeLora(lora.model);
+        m.model = lora.model;
+        m.tokenizer = std::move(lora.tokenizer);
+        m.source = lora.checkpoint.string();
+        m.note = lora.note + ", merged into the base weights for this export";
+        return m;
+      }
     const LlamaConfig config = LlamaConfig::load(folder / "config.json");
     m.tokenizer = std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::load(folder / "tokenizer.model"));
     m.model = LlamaForTask(config, kindOf(config));
@@ -230,39 +244,45 @@ std::string checkGgufVocabulary(const GgufReader& r, const SentencePieceTokenize
 
 ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
   // ---- What cannot be done, said before anything is loaded or written --------------------------
-  if (o.format == ExportFormat::Peft || o.format == ExportFormat::Merged)
-    // Extension point: a LoRA run will export adapter_config.json + adapter_model.safetensors (peft)
-    // and the base with the adapter folded in (merged) here.
-    throw std::invalid_argument(std::string("--format ") + std::string(exportFormatName(o.format)) +
-                                " needs a LoRA run (an adapter trained on a frozen base) and is not implemented yet; a run's "
-                                "model/ folder holds all its weights (a LoRA run's adapters folded in), so export the whole "
-                                "model with --format hf or --format gguf");
-  if (o.format == ExportFormat::HuggingFace && o.dtype == ExportDtype::Q8_0)
-    throw std::invalid_argument("q8_0 is a GGUF block format with no safetensors equivalent that transformers loads: "
-                                "use --format gguf --dtype q8_0, or --format hf with f32, f16 or bf16");
+  if (const std::string why = exportDtypeUnavailable(o.format, o.dtype); !why.empty()) throw std::invalid_argument(why);
   if (o.out.empty()) throw std::invalid_argument("no output folder given (--out DIR)");
+  const ExportSourceInfo info = inspectExportSource(sourceFolder);
+  if (const std::string why = exportFormatUnavailable(info, o.format); !why.empty()) throw std::invalid_argument(why);
+  const bool adapterFormat = o.format == ExportFormat::Peft || o.format == ExportFormat::Merged;
 
   stage(o, "loading");
-  LoadedModel src = loadSource(sourceFolder);
-  LlamaForTask& model = src.model;
-  const LlamaConfig& config = model->model->config;
-  const bool classifier = model->kind == HeadKind::SequenceClassification;
-  if (o.format == ExportFormat::Gguf) {
-    if (classifier)
-      throw std::invalid_argument("GGUF export is for causal language models: llama.cpp has no sequence-classification head "
-                                  "(score.weight), so this classifier cannot be written as GGUF; export it with --format hf");
-    if (!src.tokenizer)
-      throw std::invalid_argument(src.source + ": has no tokenizer.model, and a GGUF file must carry the vocabulary: copy the "
-                                  "model's tokenizer.model into the folder");
+  // peft and merged start from the run's model with its adapters apart (the reference for both);
+  // hf and gguf from the model it handed over.
+  LoadedModel src;
+  fs::path adapterBase;
+  if (adapterFormat) {
+    LoraRunModel lora = loadLoraRun(sourceFolder);
+    src.model = lora.model;
+    src.tokenizer = std::move(lora.tokenizer);
+    src.runDir = sourceFolder;
+    src.source = lora.checkpoint.string();
+    src.note = lora.note;
+    if (!lora.baseModel.empty()) adapterBase = fs::absolute(lora.baseModel).lexically_normal();
+  } else {
+    src = loadSource(sourceFolder);
   }
+  LlamaForTask& model = src.model;
+  const LlamaConfig config = model->model->config;
+  const bool classifier = model->kind == HeadKind::SequenceClassification;
+  if (o.format == ExportFormat::Gguf && !src.tokenizer)
+    throw std::invalid_argument(src.source + ": has no tokenizer.model, and a GGUF file must carry the vocabulary: copy the "
+                                "model's tokenizer.model into the folder");
 
   // ---- The run's facts for the model card -------------------------------------------------------
   ModelCardInfo card = o.card;
   if (card.task.empty()) card.task = classifier ? "cls" : "lm";
   if (!src.runDir.empty()) {
     if (card.trainConfigJson.empty()) card.trainConfigJson = readIfExists(src.runDir / "train_config.json");
-    // Extension point: the robustness report an attack run leaves in its folder.
+    // Extension point: the robustness report an attack run leaves in its folder (robustness.json).
     if (card.robustnessJson.empty()) card.robustnessJson = readIfExists(src.runDir / "robustness.json");
+    if (card.method.empty()) card.method = info.method;
+    if (card.baseModel.empty()) card.baseModel = info.baseModel;
+    if (card.datasetFingerprint.empty()) card.datasetFingerprint = info.dataFingerprint;
   }
   if (card.title.empty()) {
     const fs::path named = src.runDir.empty() ? fs::path(src.source) : src.runDir;
@@ -279,21 +299,32 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
   result.out = staged.target();
   result.source = src.source;
   result.task = card.task;
+  if (!src.note.empty()) result.notes.push_back(src.note);
 
   // ---- Write -------------------------------------------------------------------------------------
   stage(o, "writing");
   std::string ggufName;
-  if (o.format == ExportFormat::HuggingFace) {
+  if (o.format == ExportFormat::HuggingFace || o.format == ExportFormat::Merged) {
+    if (o.format == ExportFormat::Merged) mergeLora(model);  // W += (alpha / r) B A; the reference was taken unmerged
     HfSaveOptions save;
     save.maxShardBytes = o.maxShardBytes;
     save.dtype = safetensorsDtype(o.dtype);
     writeHfExportFolder(staged.path(), model, src.tokenizer.get(), save);
+  } else if (o.format == ExportFormat::Peft) {
+    writePeftAdapter(staged.path(), model, adapterBase.string(), safetensorsDtype(o.dtype));
+    // The run's tokenizer (the base's) beside the adapter, configured as for the HF export: a
+    // classifier's tokenizer appends the EOS its head pools.
+    if (src.tokenizer) {
+      writeFileAtomically(staged.path() / "tokenizer.model", src.tokenizer->serialized());
+      writeFileAtomically(staged.path() / "tokenizer_config.json", hfTokenizerConfigJson(config, *src.tokenizer, classifier));
+      writeFileAtomically(staged.path() / "special_tokens_map.json", hfSpecialTokensMapJson(config, *src.tokenizer));
+    }
   } else {
     ggufName = "model-" + std::string(exportDtypeName(o.dtype)) + ".gguf";
     GgufBuildReport report;
     GgufWriter writer = llamaToGguf(model, *src.tokenizer, ggmlType(o.dtype), card.title, &report);
     writer.write(staged.path() / ggufName);
-    result.notes = report.notes;
+    result.notes.insert(result.notes.end(), report.notes.begin(), report.notes.end());
     // llama.cpp runs every SentencePiece "llama" vocabulary through its BPE-style merge of pieces by
     // score and applies no normalization: a unigram tokenizer.model (the studio's default) can split
     // text differently there than in training. The weights are unaffected: same ids, same logits.
@@ -307,20 +338,40 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
   stage(o, "verifying");
   std::vector<torch::Tensor> reloadedLogits;
   std::string reloadedWith, tokenizerCheck;
-  if (o.format == ExportFormat::HuggingFace) {
+  const std::string dtype(exportDtypeName(o.dtype));
+  if (o.format == ExportFormat::HuggingFace || o.format == ExportFormat::Merged) {
     const LlamaConfig reloadedConfig = loadHfConfig(staged.path());
     LlamaForTask reloaded(reloadedConfig, kindOf(reloadedConfig));
     loadHfWeights(reloaded, findHfModelFiles(staged.path()));  // BF16/F16 widen to float32
     reloadedLogits = sampleLogits(reloaded, inputs);
-    reloadedWith = "config.json and safetensors weights (" + std::string(exportDtypeName(o.dtype)) + ") loaded into a fresh float32 model";
+    reloadedWith = o.format == ExportFormat::Merged
+                       ? "the merged folder's config.json and safetensors weights (" + dtype +
+                             ") loaded into a fresh float32 model without adapters, compared with the run's model computing its "
+                             "adapters apart"
+                       : "config.json and safetensors weights (" + dtype + ") loaded into a fresh float32 model";
     tokenizerCheck = checkHfTokenizer(staged.path(), reloadedConfig, src.tokenizer.get(), texts);
+  } else if (o.format == ExportFormat::Peft) {
+    // As a user of peft does: the base model from its own folder, the adapter from the export.
+    LlamaConfig baseConfig = loadHfConfig(adapterBase);
+    baseConfig.id2label = config.id2label;          // the classifier head the adapter brings (modules_to_save)
+    baseConfig.pad_token_id = config.pad_token_id;  // and the pad id its pooling skips, as training set it
+    LlamaForTask reloaded(baseConfig, kindOf(baseConfig));
+    HfLoadOptions lo;
+    lo.allowMissingHead = classifier;  // a causal-LM base has no score.weight: the adapter file holds it
+    loadHfWeights(reloaded, findHfModelFiles(adapterBase), lo);
+    loadPeftAdapter(reloaded, staged.path());
+    reloadedLogits = sampleLogits(reloaded, inputs);
+    reloadedWith = "the base model " + adapterBase.string() + " loaded fresh from its folder, then adapter_config.json and " +
+                   kPeftWeightsFile + " (" + dtype + ") attached as peft does (lora_alpha / r times B A on the listed modules" +
+                   (classifier ? ", score from modules_to_save)" : ")");
+    tokenizerCheck = src.tokenizer ? checkHfTokenizer(staged.path(), baseConfig, src.tokenizer.get(), texts) : "no tokenizer.model";
   } else {
     const GgufReader reader(staged.path() / ggufName);
     const LlamaConfig reloadedConfig = llamaConfigFromGguf(reader);  // from the file's metadata, not ours
     LlamaForTask reloaded(reloadedConfig, HeadKind::CausalLM);
     loadLlamaFromGguf(reloaded, reader);
     reloadedLogits = sampleLogits(reloaded, inputs);
-    reloadedWith = "our GGUF reader: metadata to config, tensors dequantized from " + std::string(exportDtypeName(o.dtype)) +
+    reloadedWith = "our GGUF reader: metadata to config, tensors dequantized from " + dtype +
                    " to float32, q/k rows put back in Hugging Face order";
     tokenizerCheck = checkGgufVocabulary(reader, *src.tokenizer);
   }
@@ -328,15 +379,25 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
   v.reloadedWith = reloadedWith;
   v.tokenizerCheck = tokenizerCheck;
   result.verification = v;
-  if (!v.passed)
-    throw ExportVerificationError("the export was read back and does not match the model (" + figures(v) +
-                                      "): nothing was written under " + result.out.string() + ". Please report this as a bug.",
+  if (!v.passed) {
+    // An adapter is only as good as the base it is loaded onto: a changed base folder is the likely cause.
+    const std::string cause = o.format == ExportFormat::Peft
+                                  ? "the base model folder " + adapterBase.string() + " has probably changed since the run trained on it " +
+                                        "(its weights are not the ones in the run's checkpoint); export --format merged instead"
+                                  : "Please report this as a bug.";
+    throw ExportVerificationError("the export was read back and does not match the model (" + figures(v) + "): nothing was written under " +
+                                      result.out.string() + ". " + cause,
                                   v);
+  }
 
   // ---- Model card and manifest, then the swap ----------------------------------------------------
   stage(o, "finishing");
   int64_t parameters = 0;
-  for (const auto& p : model->parameters()) parameters += p.numel();
+  for (const auto& p : model->named_parameters()) {
+    const bool adapter = p.key().find(".lora_A.") != std::string::npos || p.key().find(".lora_B.") != std::string::npos;
+    // A peft export counts what it holds (the adapters, and a classifier's head); the others the whole model.
+    if (o.format == ExportFormat::Peft ? adapter || p.key() == "score.weight" : !adapter) parameters += p.value().numel();
+  }
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(staged.path())) files.push_back(e.path().filename().string());
   files.push_back("README.md");
@@ -346,7 +407,7 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
 
   ModelCardExport ex;
   ex.format = std::string(exportFormatName(o.format));
-  ex.dtype = std::string(exportDtypeName(o.dtype));
+  ex.dtype = dtype;
   ex.architecture = model->architecture();
   ex.modelConfigJson = config.toJson(model->architecture());
   ex.parameters = parameters;
@@ -355,6 +416,11 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
   ex.exportedAt = utcNowIso8601();
   ex.verification = v;
   ex.notes = result.notes;
+  if (adapterFormat) {
+    ex.lora = info.method;
+    ex.adapterBase = adapterBase.string();
+    ex.padTokenId = config.pad_token_id;
+  }
   writeFileAtomically(staged.path() / "README.md", renderModelCard(card, ex));
 
   json manifest;
@@ -365,6 +431,19 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
   manifest["architecture"] = ex.architecture;
   if (!card.runId.empty()) manifest["run"] = card.runId;
   manifest["source"] = src.source;
+  if (adapterFormat) {
+    const LoraState& lora = *model->model->lora;
+    json l;
+    l["r"] = lora.config.rank;
+    l["lora_alpha"] = lora.config.alpha;
+    l["lora_dropout"] = lora.config.dropout;
+    json targets = json::array();
+    for (const auto& t : lora.config.targets) targets.push_back(t + "_proj");
+    l["target_modules"] = targets;
+    if (!adapterBase.empty()) l["base_model"] = adapterBase.string();
+    manifest["lora"] = l;
+  }
+  if (classifier) manifest["labels"] = config.id2label;
   manifest["exported_at"] = ex.exportedAt;
   manifest["files"] = files;
   manifest["verification"] = verificationJson(v);

@@ -7,8 +7,16 @@
 //   hf:   config.json, model.safetensors (or shards + model.safetensors.index.json),
 //         generation_config.json (causal LM), tokenizer.model, tokenizer_config.json,
 //         special_tokens_map.json
+//   merged: the same files as hf, from a LoRA run's checkpoint with the adapters folded into the base
+//         weights (verified against the run's model computing its adapters apart)
+//   peft: adapter_config.json, adapter_model.safetensors (PEFT's tensor names; a classifier's score
+//         head as modules_to_save), tokenizer.model, tokenizer_config.json, special_tokens_map.json
+//         (LoRA runs on a base model; verified by loading the base from its folder and the adapter
+//         from the export, as peft does)
 //   gguf: model-<dtype>.gguf (llama architecture; causal LM only)
 // and always README.md (the model card) and ftstudio_export.json (what was exported, how it verified).
+// For a run trained without LoRA, peft and merged are refused: all its weights were trained, there is
+// no adapter to write or merge, and hf writes the whole model (core/export/ExportSource.h says why).
 #include "core/export/ExportVerification.h"
 #include "core/export/ModelCard.h"
 
@@ -59,8 +67,8 @@ struct ExportResult {
   std::vector<std::string> notes;  // e.g. tensors kept in F16 in a Q8_0 file
 };
 
-// Throws std::invalid_argument for a request that cannot be met (peft/merged without LoRA, GGUF of a
-// classifier, q8_0 for hf), ExportVerificationError when the reloaded export disagrees with the
+// Throws std::invalid_argument for a request that cannot be met (peft/merged without LoRA, peft without
+// a base model folder, GGUF of a classifier, q8_0 other than GGUF), ExportVerificationError when the reloaded export disagrees with the
 // model, ExportCancelled on cancel, std::runtime_error naming the path for I/O and load errors.
 ExportResult exportModel(const std::filesystem::path& source, const ExportOptions& options);
 

@@ -86,19 +86,32 @@ std::string renderModelCard(const ModelCardInfo& run, const ModelCardExport& ex)
   std::ostringstream md;
   // ---- Front matter: what the Hub (and tools reading model cards) index ----------------------
   md << "---\n";
+  const bool peft = ex.format == "peft";
   if (ex.format == "gguf") md << "library_name: gguf\n";
+  else if (peft) md << "library_name: peft\n";
   else md << "library_name: transformers\n";
   md << "pipeline_tag: " << (classifier ? "text-classification" : "text-generation") << "\n";
   md << "tags:\n  - fine-tuning-studio\n  - llama\n";
   if (ex.format == "gguf") md << "  - gguf\n";
+  if (peft || ex.format == "merged") md << "  - lora\n";
+  if (peft) md << "  - peft\n";
   if (!run.baseModel.empty()) md << "base_model_local_path: " << yamlQuoted(run.baseModel) << "\n";
   md << "---\n\n";
 
   md << "# " << title << "\n\n";
-  md << (classifier ? "A text classifier" : "A causal language model") << " (" << (ex.architecture.empty() ? "Llama" : ex.architecture)
-     << ", " << count(ex.parameters) << " parameters) fine-tuned with Fine-tuning Studio";
-  if (!run.toolVersion.empty()) md << " (" << run.toolVersion << ")";
-  md << " and exported as " << (ex.format == "gguf" ? "GGUF" : "a Hugging Face model folder") << " in " << ex.dtype << ".\n\n";
+  const std::string tool = run.toolVersion.empty() ? "" : " (" + run.toolVersion + ")";
+  if (peft) {
+    md << "A LoRA adapter (" << count(ex.parameters) << " parameters" << (classifier ? ", with its classification head" : "")
+       << ") for the " << (classifier ? "text classifier" : "causal language model") << " built on the base model `"
+       << (ex.adapterBase.empty() ? run.baseModel : ex.adapterBase) << "` (" << (ex.architecture.empty() ? "Llama" : ex.architecture)
+       << "), trained with Fine-tuning Studio" << tool << " and exported in PEFT's format in " << ex.dtype
+       << ". It is used together with that base model: the base is not in this folder.\n\n";
+  } else {
+    md << (classifier ? "A text classifier" : "A causal language model") << " (" << (ex.architecture.empty() ? "Llama" : ex.architecture)
+       << ", " << count(ex.parameters) << " parameters) fine-tuned with Fine-tuning Studio" << tool;
+    if (ex.format == "merged") md << " with LoRA, the adapters merged into the base weights,";
+    md << " and exported as " << (ex.format == "gguf" ? "GGUF" : "a Hugging Face model folder") << " in " << ex.dtype << ".\n\n";
+  }
 
   // ---- Provenance -----------------------------------------------------------------------------
   md << "## Provenance\n\n| | |\n| --- | --- |\n";
@@ -107,7 +120,7 @@ std::string renderModelCard(const ModelCardInfo& run, const ModelCardExport& ex)
   md << "| base model | " << (run.baseModel.empty() ? "none: trained from scratch" : cell(run.baseModel)) << " |\n";
   md << "| training data fingerprint | " << (run.datasetFingerprint.empty() ? "not recorded" : "`" + cell(run.datasetFingerprint) + "`")
      << " |\n";
-  md << "| method | " << (run.method.empty() ? "not recorded" : cell(run.method)) << " |\n";
+  md << "| method | " << (run.method.empty() ? (ex.lora.empty() ? "not recorded" : cell(ex.lora)) : cell(run.method)) << " |\n";
   if (!ex.exportedAt.empty()) md << "| exported | " << ex.exportedAt << " |\n";
   md << "\n";
   if (classifier && !ex.labels.empty()) {
@@ -152,7 +165,21 @@ std::string renderModelCard(const ModelCardInfo& run, const ModelCardExport& ex)
   md << "## Files\n\n";
   for (const auto& f : ex.files) md << "- `" << f << "`\n";
   md << "\n## How to load\n\n";
-  if (ex.format == "gguf") {
+  if (peft) {
+    const std::string head = classifier ? "SequenceClassification" : "CausalLM";
+    md << "```python\nfrom peft import PeftModel\nfrom transformers import AutoModelFor" << head << ", AutoTokenizer\n";
+    md << "base = AutoModelFor" << head << ".from_pretrained(\"" << (ex.adapterBase.empty() ? "path/to/the/base" : ex.adapterBase) << "\"";
+    if (classifier) {
+      md << ",\n    num_labels=" << ex.labels.size() << ", id2label={";
+      for (size_t i = 0; i < ex.labels.size(); ++i) md << (i ? ", " : "") << i << ": " << nlohmann::json(ex.labels[i]).dump();
+      md << "},\n    pad_token_id=" << ex.padTokenId;
+    }
+    md << ")\nmodel = PeftModel.from_pretrained(base, \"path/to/this/folder\")  # or model.merge_and_unload()\n"
+       << "tokenizer = AutoTokenizer.from_pretrained(\"path/to/this/folder\")\n```\n";
+    if (classifier)
+      md << "\nThe classification head (`score`) was trained with the adapters and is stored here as `modules_to_save`; the "
+            "tokenizer appends the end-of-sequence token the head reads (`add_eos_token`).\n";
+  } else if (ex.format == "gguf") {
     std::string file = "model.gguf";
     for (const auto& f : ex.files)
       if (f.size() > 5 && f.compare(f.size() - 5, 5, ".gguf") == 0) file = f;

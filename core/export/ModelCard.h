@@ -27,7 +27,7 @@ struct ModelCardInfo {
 
 // What the export itself is; filled by the exporter.
 struct ModelCardExport {
-  std::string format;              // "hf", "gguf"
+  std::string format;              // "hf", "merged", "peft", "gguf"
   std::string dtype;               // "f32", "f16", "bf16", "q8_0"
   std::string architecture;        // "LlamaForCausalLM", ...
   std::string modelConfigJson;     // config.json text
@@ -37,6 +37,11 @@ struct ModelCardExport {
   std::string exportedAt;          // ISO 8601, UTC
   ExportVerification verification;
   std::vector<std::string> notes;
+  // peft and merged: the LoRA the run trained ("LoRA (rank 8, alpha 16, ...)"); peft also names the base
+  // folder the adapter applies to and the pad id a classifier's pooling needs when the base is loaded.
+  std::string lora;
+  std::string adapterBase;
+  int padTokenId = -1;
 };
 
 std::string renderModelCard(const ModelCardInfo& run, const ModelCardExport& exported);

@@ -1,11 +1,14 @@
 // `ftstudio export` as a user runs it: on a trained run (by id), each format, the printed
-// verification, --json keys, the artifact in the run store, and the refusals with their exit codes.
+// verification, --json keys, the artifact in the run store, and the refusals with their exit codes;
+// a LoRA run (on the causal LM run as its base) as a PEFT adapter and as a merged model.
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <vector>
 
 namespace {
 
@@ -29,7 +32,7 @@ const QStringList kTiny = {"--set", "model.hidden_size=64", "--set", "model.voca
 class TestCliExport : public QObject {
   Q_OBJECT
   QTemporaryDir dir_;
-  QString clsRun_, lmRun_;
+  QString clsRun_, lmRun_, loraRun_;
 
  private slots:
   void initTestCase() {
@@ -41,6 +44,45 @@ class TestCliExport : public QObject {
     QVERIFY2(r.code == 0, r.err.constData());
     lmRun_ = QJsonDocument::fromJson(r.out).object()["run"].toString();
     QVERIFY(!clsRun_.isEmpty() && !lmRun_.isEmpty());
+    // A LoRA classifier on the causal LM's hand-over folder as its base.
+    const QString base = QJsonDocument::fromJson(r.out).object()["run_dir"].toString() + "/model";
+    r = ftstudio(QStringList{"train", "--data", FTS_FIXTURES "/topics_small.csv", "--steps", "4", "--set", "model.base=" + base, "--set",
+                             "model.lora_rank=4", "--set", "train.lr=0.02", "--set", "train.batch_size=8", "--set", "train.eval_every=0",
+                             "--threads", "2", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    loraRun_ = QJsonDocument::fromJson(r.out).object()["run"].toString();
+    QVERIFY(!loraRun_.isEmpty());
+  }
+
+  void peftAndMergedJson() {
+    for (const QString format : {"peft", "merged"}) {
+      const QString out = dir_.filePath("lora-" + format);
+      const auto r = ftstudio({"export", loraRun_, "--format", format, "--out", out, "--json"});
+      QVERIFY2(r.code == 0, r.err.constData());
+      const QJsonObject j = QJsonDocument::fromJson(r.out).object();
+      QVERIFY2(!j.isEmpty(), r.out.constData());
+      QCOMPARE(j["format"].toString(), format);
+      QCOMPARE(j["task"].toString(), QString("cls"));
+      const QJsonArray files = j["files"].toArray();
+      for (const char* f : format == "peft" ? std::vector<const char*>{"adapter_config.json", "adapter_model.safetensors", "README.md"}
+                                            : std::vector<const char*>{"config.json", "model.safetensors", "README.md"})
+        QVERIFY2(files.contains(QJsonValue(f)), f);
+      const QJsonObject v = j["verification"].toObject();
+      for (const char* key : {"max_abs_diff", "max_abs_logit", "argmax_agreement", "samples", "positions", "passed", "tolerance", "reloaded_with"})
+        QVERIFY2(v.contains(key), key);
+      QVERIFY(v["passed"].toBool());
+      QCOMPARE(v["argmax_agreement"].toDouble(), 1.0);
+      QVERIFY(v["max_abs_diff"].toDouble() <= v["tolerance"].toDouble());
+      qInfo("LoRA run, %s f32: max abs diff %g (accepted %g)", qPrintable(format), v["max_abs_diff"].toDouble(), v["tolerance"].toDouble());
+    }
+    const auto show = ftstudio({"runs", "show", loraRun_, "--json"});
+    QVERIFY(show.out.contains("export-peft-f32") && show.out.contains("export-merged-f32"));
+    // Printed for a person: the files and the figures.
+    const auto r = ftstudio({"export", loraRun_, "--format", "peft", "--out", dir_.filePath("lora-peft-text")});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.out.contains("adapter_model.safetensors") && r.out.contains("max abs logit difference") &&
+                 r.out.contains("attached as peft does"),
+             r.out.constData());
   }
 
   void hfExportPrintsVerification() {
@@ -88,7 +130,14 @@ class TestCliExport : public QObject {
   void refusalsAreClear() {
     auto r = ftstudio({"export", lmRun_, "--format", "peft", "--out", dir_.filePath("peft")});
     QCOMPARE(r.code, 2);
-    QVERIFY2(r.err.contains("needs a LoRA run"), r.err.constData());
+    QVERIFY2(r.err.contains("needs a LoRA run") && r.err.contains(("run " + lmRun_ + " was trained without LoRA").toUtf8()), r.err.constData());
+    r = ftstudio({"export", clsRun_, "--format", "merged", "--out", dir_.filePath("merged")});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("no adapter to merge") && r.err.contains("--format hf"), r.err.constData());
+    r = ftstudio({"export", loraRun_, "--format", "peft", "--dtype", "q8_0", "--out", dir_.filePath("peft")});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("q8_0 is a GGUF block format"), r.err.constData());
+    QVERIFY(!QFile::exists(dir_.filePath("peft")) && !QFile::exists(dir_.filePath("merged")));
     r = ftstudio({"export", clsRun_, "--format", "gguf", "--out", dir_.filePath("cls-gguf")});
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains("sequence-classification"), r.err.constData());
