@@ -76,6 +76,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tools->addAction(openProject);
   tools->addAction(openData);
 
+  // The dataset's "over max length" figures follow the run's max length as the user edits it.
+  dataset_->setMaxLength(training_->config().data.max_len);
+  connect(training_, &TrainingPanel::maxLengthChanged, dataset_, &DatasetPanel::setMaxLength);
   connect(dataset_, &DatasetPanel::loaded, this, [this](const QString& path) {
     training_->setDataFile(path, dataset_->textColumn(), dataset_->labelColumn());
     statusBar()->showMessage(tr("Loaded %1").arg(path), 5000);
@@ -109,7 +112,9 @@ bool MainWindow::openProject(const QString& path, bool quiet) {
     setProjectName(QString::fromStdString(project.name));
     if (!project.config.data.train.empty()) {
       dataset_->setColumns(QString::fromStdString(project.config.data.text_col), QString::fromStdString(project.config.data.label_col));
-      dataset_->open(QString::fromStdString(project.config.data.train));
+      // The project's validation and test files are checked for rows of the training file.
+      dataset_->open(QString::fromStdString(project.config.data.train), {},
+                     {QString::fromStdString(project.config.data.validation), QString::fromStdString(project.config.data.test)});
     }
     return true;
   } catch (const std::exception& e) {

@@ -46,6 +46,7 @@ void TrainingController::drain() {
   const bool wasRunning = trainer_->isRunning();
   std::vector<MetricEvent> batch;
   const ProgressEvent* latest = nullptr;
+  std::vector<const EvalReportEvent*> reports;  // the newest of each split, in arrival order
   auto events = trainer_->events().drain();
   if (!events.empty()) ++deliveringTicks_;
   for (const auto& ev : events) {
@@ -58,10 +59,14 @@ void TrainingController::drain() {
     } else if (const auto* s = std::get_if<StateEvent>(&ev)) {
       state_ = s->state;
       emit stateChanged(s->state, QString::fromStdString(s->reason));
+    } else if (const auto* r = std::get_if<EvalReportEvent>(&ev)) {
+      std::erase_if(reports, [r](const EvalReportEvent* older) { return older->split == r->split; });
+      reports.push_back(r);
     }
   }
   if (!batch.empty()) emit metrics(batch);
   if (latest) emit progress(*latest);
+  for (const EvalReportEvent* r : reports) emit evalReport(*r);
   if (!wasRunning) {
     // The thread had ended before this drain, so everything it pushed has been delivered.
     timer_.stop();

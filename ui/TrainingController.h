@@ -36,6 +36,9 @@ class TrainingController : public QObject {
   void progress(const fts::ProgressEvent& latest);           // the newest progress of the tick only
   void logLine(int level, const QString& message);
   void stateChanged(fts::TrainerState state, const QString& reason);
+  // A classification evaluation in full. Per tick only the newest of each split ("validation",
+  // "test") is emitted: an older report of the same split is already out of date.
+  void evalReport(const fts::EvalReportEvent& report);
   void finished(const fts::TrainSummary& summary);
 
  private slots:

@@ -1,6 +1,9 @@
 #include "ui/TrainingPanel.h"
 
+#include "core/runs/EvalReport.h"
 #include "ui/TrainingController.h"
+#include "widgets/ClassMetricsTable.h"
+#include "widgets/ConfusionMatrixView.h"
 #include "widgets/MetricPlot.h"
 
 #include <QComboBox>
@@ -15,8 +18,10 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -153,13 +158,57 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   log_->setReadOnly(true);
   log_->setMaximumBlockCount(5000);
 
+  auto* curves = new QSplitter(Qt::Vertical, this);
+  curves->addWidget(lossPlot_);
+  curves->addWidget(qualityPlot_);
+  curves->setStretchFactor(0, 3);
+  curves->setStretchFactor(1, 2);
+
+  // Per class: the newest evaluation's confusion matrix beside its per-class table.
+  perClassTab_ = new QWidget(this);
+  perClassTab_->setObjectName("perClassTab");
+  reportTitle_ = new QLabel(perClassTab_);  // text set by clearReports()
+  reportTitle_->setObjectName("evalReportTitle");
+  reportTitle_->setWordWrap(true);
+  reportTitle_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  reportChoice_ = new QComboBox(perClassTab_);
+  reportChoice_->setObjectName("evalReportChoice");
+  reportChoice_->setToolTip(tr("The newest validation report, or the test report after the run"));
+  reportChoice_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  reportChoice_->setVisible(false);
+  confusion_ = new ConfusionMatrixView(perClassTab_);
+  confusion_->setObjectName("confusionMatrix");
+  auto* confusionScroll = new QScrollArea(perClassTab_);
+  confusionScroll->setWidget(confusion_);
+  confusionScroll->setWidgetResizable(true);
+  confusionScroll->setFrameShape(QFrame::NoFrame);
+  classTable_ = new ClassMetricsTable(perClassTab_);
+  classTable_->setObjectName("classMetrics");
+  auto* perClassSplit = new QSplitter(Qt::Horizontal, perClassTab_);
+  perClassSplit->addWidget(confusionScroll);
+  perClassSplit->addWidget(classTable_);
+  perClassSplit->setStretchFactor(0, 3);
+  perClassSplit->setStretchFactor(1, 2);
+  perClassSplit->setChildrenCollapsible(false);
+  auto* reportRow = new QHBoxLayout;
+  reportRow->addWidget(reportTitle_, 1);
+  reportRow->addWidget(reportChoice_);
+  auto* perClassLayout = new QVBoxLayout(perClassTab_);
+  perClassLayout->setContentsMargins(4, 4, 4, 4);
+  perClassLayout->addLayout(reportRow);
+  perClassLayout->addWidget(perClassSplit, 1);
+  connect(reportChoice_, &QComboBox::activated, this, [this](int i) { showReport(reportChoice_->itemData(i).toString()); });
+
+  tabs_ = new QTabWidget(this);
+  tabs_->setObjectName("resultTabs");
+  tabs_->addTab(curves, tr("Curves"));
+  tabs_->addTab(perClassTab_, tr("Per class"));
+
   auto* plots = new QSplitter(Qt::Vertical, this);
-  plots->addWidget(lossPlot_);
-  plots->addWidget(qualityPlot_);
+  plots->addWidget(tabs_);
   plots->addWidget(log_);
-  plots->setStretchFactor(0, 3);
-  plots->setStretchFactor(1, 2);
-  plots->setStretchFactor(2, 1);
+  plots->setStretchFactor(0, 5);
+  plots->setStretchFactor(1, 1);
 
   auto* right = new QVBoxLayout;
   auto* progressRow = new QHBoxLayout;
@@ -179,6 +228,9 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   connect(controller_, &TrainingController::progress, this, &TrainingPanel::onProgress);
   connect(controller_, &TrainingController::stateChanged, this, &TrainingPanel::onState);
   connect(controller_, &TrainingController::logLine, this, &TrainingPanel::onLog);
+  connect(controller_, &TrainingController::evalReport, this, &TrainingPanel::onEvalReport);
+  clearReports();
+  connect(maxLen_, &QSpinBox::valueChanged, this, &TrainingPanel::maxLengthChanged);
   connect(controller_, &TrainingController::finished, this, [this](const TrainSummary& s) {
     QStringList parts;
     for (const auto& [k, v] : s.metrics) parts << QStringLiteral("%1 %2").arg(QString::fromStdString(k)).arg(v, 0, 'f', 4);
@@ -250,6 +302,7 @@ void TrainingPanel::startTraining() {
   if (controller_->isActive() || dataFile_.isEmpty()) return;
   lossPlot_->clear();
   qualityPlot_->clear();
+  clearReports();
   log_->clear();
   progress_->setRange(0, 1);
   progress_->setValue(0);
@@ -267,6 +320,66 @@ void TrainingPanel::onMetrics(const std::vector<MetricEvent>& batch) {
   // One replot per plot per tick, whatever the number of points.
   lossPlot_->flush();
   qualityPlot_->flush();
+}
+
+void TrainingPanel::onEvalReport(const EvalReportEvent& report) {
+  reports_[report.split] = report;
+  // One entry per split, in a fixed order; the newest report is the one shown.
+  reportChoice_->clear();
+  for (const char* split : {"validation", "test"}) {
+    auto it = reports_.find(split);
+    if (it == reports_.end()) continue;
+    const QString label = it->first == "test" ? tr("Test set, after the run") : tr("Validation, step %1").arg(it->second.step);
+    reportChoice_->addItem(label, QString::fromLatin1(split));
+  }
+  reportChoice_->setVisible(reportChoice_->count() > 1);
+  showReport(QString::fromStdString(report.split));
+}
+
+void TrainingPanel::showReport(const QString& split) {
+  auto it = reports_.find(split.toStdString());
+  if (it == reports_.end()) return;
+  const EvalReportEvent& r = it->second;
+  shownSplit_ = split;
+  reportChoice_->setCurrentIndex(reportChoice_->findData(split));
+
+  const QString what = split == QLatin1String("test") ? tr("Test set after the run (step %1)").arg(r.step)
+                       : split == QLatin1String("validation")
+                           ? tr("Validation at step %1 (epoch %2)").arg(r.step).arg(r.epoch, 0, 'f', 2)
+                           : tr("%1 at step %2").arg(QString::fromStdString(r.split)).arg(r.step);
+  reportTitle_->setText(tr("<b>%1</b> · accuracy %2 · macro-F1 %3 · weighted-F1 %4")
+                            .arg(what.toHtmlEscaped())
+                            .arg(r.accuracy, 0, 'f', 3)
+                            .arg(r.macroF1, 0, 'f', 3)
+                            .arg(r.weightedF1, 0, 'f', 3));
+
+  QStringList labels;
+  QVector<ClassMetricsRow> rows;
+  for (size_t c = 0; c < r.labels.size(); ++c) {
+    labels << QString::fromStdString(r.labels[c]);
+    rows.append({labels.back(), r.precision.at(c), r.recall.at(c), r.f1.at(c), static_cast<qint64>(r.support.at(c))});
+  }
+  QVector<QVector<qint64>> counts;
+  for (const auto& row : r.confusion) counts.append(QVector<qint64>(row.begin(), row.end()));
+  confusion_->setMatrix(labels, counts);
+  const ClassAverages macro = macroAverages(r), weighted = weightedAverages(r);
+  // Empty labels: the table names its average rows itself.
+  classTable_->setMetrics(rows, {QString(), macro.precision, macro.recall, r.macroF1, macro.support},
+                          {QString(), weighted.precision, weighted.recall, r.weightedF1, weighted.support});
+  tabs_->setTabText(tabs_->indexOf(perClassTab_), split == QLatin1String("test") ? tr("Per class (test)")
+                                                                                 : tr("Per class (step %1)").arg(r.step));
+}
+
+void TrainingPanel::clearReports() {
+  reports_.clear();
+  shownSplit_.clear();
+  reportChoice_->clear();
+  reportChoice_->setVisible(false);
+  confusion_->clear();
+  classTable_->clear();
+  reportTitle_->setText(tr("No evaluation yet: classification runs show per-class figures and the confusion matrix "
+                           "here at each evaluation."));
+  tabs_->setTabText(tabs_->indexOf(perClassTab_), tr("Per class"));
 }
 
 void TrainingPanel::onProgress(const ProgressEvent& p) {

@@ -1,10 +1,14 @@
 #pragma once
 // The Training panel: the settings of a run, Train / Pause / Stop, a progress bar with step and
-// ETA, live loss and metric plots, and the run's log.
+// ETA, live loss and metric plots, per-class figures with the confusion matrix of the newest
+// evaluation (a tab beside the plots), and the run's log.
 #include "core/train/TrainConfig.h"
 #include "core/train/TrainerEvents.h"
 
 #include <QWidget>
+
+#include <map>
+#include <string>
 
 class QDoubleSpinBox;
 class QLabel;
@@ -14,9 +18,12 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 
 namespace fts::ui {
 
+class ClassMetricsTable;
+class ConfusionMatrixView;
 class MetricPlot;
 class TrainingController;
 
@@ -37,6 +44,20 @@ class TrainingPanel : public QWidget {
   QPushButton* pauseButton() const { return pause_; }
   QProgressBar* progressBar() const { return progress_; }
   QLabel* progressLabel() const { return progressLabel_; }
+  QSpinBox* maxLengthBox() const { return maxLen_; }
+  // The "Curves" and "Per class" tabs, and what the latter shows.
+  QTabWidget* resultTabs() const { return tabs_; }
+  QWidget* perClassTab() const { return perClassTab_; }
+  ConfusionMatrixView* confusionView() const { return confusion_; }
+  ClassMetricsTable* classTable() const { return classTable_; }
+  QLabel* reportTitle() const { return reportTitle_; }
+  QComboBox* reportChoice() const { return reportChoice_; }
+  // The split of the report on screen ("validation", "test"; empty: none yet).
+  QString shownReportSplit() const { return shownSplit_; }
+
+ signals:
+  // The run's max length in tokens (data.max_len) as the form holds it now.
+  void maxLengthChanged(int tokens);
 
  public slots:
   void startTraining();
@@ -46,6 +67,9 @@ class TrainingPanel : public QWidget {
   void onProgress(const fts::ProgressEvent& p);
   void onState(fts::TrainerState state, const QString& reason);
   void onLog(int level, const QString& message);
+  void onEvalReport(const fts::EvalReportEvent& report);
+  void showReport(const QString& split);
+  void clearReports();
   void updateButtons();
 
   TrainingController* controller_;
@@ -61,6 +85,14 @@ class TrainingPanel : public QWidget {
   QProgressBar* progress_;
   QLabel* progressLabel_;
   MetricPlot *lossPlot_, *qualityPlot_;
+  QTabWidget* tabs_;
+  QWidget* perClassTab_;
+  QLabel* reportTitle_;
+  QComboBox* reportChoice_;
+  ConfusionMatrixView* confusion_;
+  ClassMetricsTable* classTable_;
+  std::map<std::string, fts::EvalReportEvent> reports_;  // the newest of each split
+  QString shownSplit_;
   QPlainTextEdit* log_;
 };
 

@@ -58,6 +58,10 @@ LengthSummary summarizeLengths(std::vector<std::int64_t> lengths, std::int64_t l
   return s;
 }
 
+std::int64_t countLongerThan(const std::vector<std::int64_t>& sortedLengths, std::int64_t maxTokens) {
+  return static_cast<std::int64_t>(sortedLengths.end() - std::upper_bound(sortedLengths.begin(), sortedLengths.end(), maxTokens));
+}
+
 DatasetProfile profileDataset(const Dataset& data, const ProfileOptions& options) {
   DatasetProfile p;
   p.rows = static_cast<std::int64_t>(data.samples.size());
@@ -111,6 +115,8 @@ DatasetProfile profileDataset(const Dataset& data, const ProfileOptions& options
   }
   p.cjkShare = nonSpace ? static_cast<double>(cjk) / static_cast<double>(nonSpace) : 0;
   p.characters = summarizeLengths(std::move(chars), 0, options.histogramBins);
+  std::sort(tokens.begin(), tokens.end());
+  p.tokenLengths = tokens;
   p.tokens = summarizeLengths(std::move(tokens), options.maxTokens, options.histogramBins);
   if (p.tokens.overLimit > 0)
     p.warnings.push_back(std::to_string(p.tokens.overLimit) + " rows (" +

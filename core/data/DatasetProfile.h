@@ -49,6 +49,7 @@ struct DatasetProfile {
   DuplicateReport duplicates;
   LengthSummary characters;        // code points of text (+ response)
   LengthSummary tokens;
+  std::vector<std::int64_t> tokenLengths;  // every row's, ascending: recount at another max length
   bool tokensApproximate = true;
   double cjkShare = 0;             // CJK characters / non-space characters, over all rows
   std::int64_t cjkRows = 0;        // rows whose non-space characters are mostly CJK
@@ -56,5 +57,9 @@ struct DatasetProfile {
 };
 
 DatasetProfile profileDataset(const Dataset& data, const ProfileOptions& options = {});
+
+// Rows longer than maxTokens, from DatasetProfile::tokenLengths: the count at another max length
+// without profiling again (a binary search, cheap enough for a GUI thread).
+std::int64_t countLongerThan(const std::vector<std::int64_t>& sortedLengths, std::int64_t maxTokens);
 
 }  // namespace fts::data

@@ -107,6 +107,50 @@
         <source>%1 row(s) skipped:</source>
         <translation>跳过了 %1 行：</translation>
     </message>
+    <message>
+        <source>Max length: the run setting &quot;Max tokens&quot; in the Training panel</source>
+        <translation>最大长度：训练面板中的运行设置“最大词元数”</translation>
+    </message>
+    <message>
+        <source>warning: %1 rows (%2%) are longer than the max length of %3 tokens%4 and will be cut; raise &quot;Max tokens&quot; or shorten them</source>
+        <translation>警告：%1 行（%2%）超过最大长度 %3 个词元%4，将被截断；请调高“最大词元数”或缩短这些文本</translation>
+    </message>
+    <message>
+        <source> (approximately)</source>
+        <translation>（近似）</translation>
+    </message>
+    <message>
+        <source>test file %1</source>
+        <translation>测试文件 %1</translation>
+    </message>
+    <message>
+        <source>validation file %1</source>
+        <translation>验证文件 %1</translation>
+    </message>
+    <message>
+        <source>The %1 cannot be read: %2</source>
+        <translation>无法读取%1：%2</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Leakage:&lt;/b&gt; %1 of the %2 rows of the %3 also occur in the training file (%4 exactly): their score measures memory, not generalisation; remove them from one side.</source>
+        <translation>&lt;b&gt;数据泄漏：&lt;/b&gt;%3 的 %2 行中有 %1 行也出现在训练文件中（其中 %4 行完全相同）：在这些行上的得分衡量的是记忆而不是泛化；请从其中一方删除它们。</translation>
+    </message>
+    <message>
+        <source>e.g. %1</source>
+        <translation>例如 %1</translation>
+    </message>
+    <message>
+        <source>%1 (%2 rows)</source>
+        <translation>%1（%2 行）</translation>
+    </message>
+    <message>
+        <source>No overlap between the training file and the %1.</source>
+        <translation>训练文件与%1没有重叠。</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
 </context>
 <context>
     <name>fts::ui::MainWindow</name>
@@ -540,6 +584,136 @@
         <location filename="../../ui/TrainingPanel.cpp" line="251"/>
         <source>Train on %1</source>
         <translation>在 %1 上训练</translation>
+    </message>
+    <message>
+        <source>No evaluation yet: classification runs show per-class figures and the confusion matrix here at each evaluation.</source>
+        <translation>尚无评估：分类运行在每次评估时在此显示各类别指标和混淆矩阵。</translation>
+    </message>
+    <message>
+        <source>The newest validation report, or the test report after the run</source>
+        <translation>最新的验证报告，或运行结束后的测试报告</translation>
+    </message>
+    <message>
+        <source>Curves</source>
+        <translation>曲线</translation>
+    </message>
+    <message>
+        <source>Per class</source>
+        <translation>各类别</translation>
+    </message>
+    <message>
+        <source>Test set, after the run</source>
+        <translation>测试集，运行结束后</translation>
+    </message>
+    <message>
+        <source>Validation, step %1</source>
+        <translation>验证，第 %1 步</translation>
+    </message>
+    <message>
+        <source>Test set after the run (step %1)</source>
+        <translation>运行结束后的测试集（第 %1 步）</translation>
+    </message>
+    <message>
+        <source>Validation at step %1 (epoch %2)</source>
+        <translation>第 %1 步的验证（第 %2 轮）</translation>
+    </message>
+    <message>
+        <source>%1 at step %2</source>
+        <translation>第 %2 步的 %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; · accuracy %2 · macro-F1 %3 · weighted-F1 %4</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; · 准确率 %2 · 宏平均 F1 %3 · 加权 F1 %4</translation>
+    </message>
+    <message>
+        <source>Per class (test)</source>
+        <translation>各类别（测试）</translation>
+    </message>
+    <message>
+        <source>Per class (step %1)</source>
+        <translation>各类别（第 %1 步）</translation>
+    </message>
+</context>
+<context>
+    <name>fts::ui::ConfusionMatrixView</name>
+    <message>
+        <source>The confusion matrix appears here at the first evaluation of a classification run.</source>
+        <translation>分类运行第一次评估后，混淆矩阵将显示在这里。</translation>
+    </message>
+    <message>
+        <source>predicted class</source>
+        <translation>预测类别</translation>
+    </message>
+    <message>
+        <source>true class</source>
+        <translation>真实类别</translation>
+    </message>
+    <message>
+        <source>true: %1
+predicted: %2
+%3 of %4 samples (%5%)</source>
+        <translation>真实：%1
+预测：%2
+%4 个样本中的 %3 个（%5%）</translation>
+    </message>
+    <message>
+        <source>true class %1: %2 samples</source>
+        <translation>真实类别 %1：%2 个样本</translation>
+    </message>
+    <message>
+        <source>predicted class %1</source>
+        <translation>预测类别 %1</translation>
+    </message>
+</context>
+<context>
+    <name>fts::ui::ClassMetricsTable</name>
+    <message>
+        <source>class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>precision</source>
+        <translation>精确率</translation>
+    </message>
+    <message>
+        <source>recall</source>
+        <translation>召回率</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>support</source>
+        <translation>样本数</translation>
+    </message>
+    <message>
+        <source>Click a column to sort the classes; the averages stay last</source>
+        <translation>点击列标题对类别排序；平均值始终在最后</translation>
+    </message>
+    <message>
+        <source>Of the samples predicted as this class, the share that belong to it</source>
+        <translation>预测为该类别的样本中，确实属于该类别的比例</translation>
+    </message>
+    <message>
+        <source>Of the samples of this class, the share predicted as it</source>
+        <translation>该类别的样本中，被预测为该类别的比例</translation>
+    </message>
+    <message>
+        <source>Harmonic mean of precision and recall</source>
+        <translation>精确率与召回率的调和平均</translation>
+    </message>
+    <message>
+        <source>Samples of this class in the evaluated set</source>
+        <translation>评估集中该类别的样本数</translation>
+    </message>
+    <message>
+        <source>macro average</source>
+        <translation>宏平均</translation>
+    </message>
+    <message>
+        <source>weighted average</source>
+        <translation>加权平均</translation>
     </message>
 </context>
 </TS>

@@ -121,6 +121,12 @@ class TestProfile : public QObject {
     QCOMPARE(p.characters.max, std::int64_t{13});
     QVERIFY(!p.warnings.empty());
     QVERIFY(p.warnings[0].starts_with("2 rows (50.0%) are longer than 8 tokens (approximately)"));
+    // The lengths kept for recounting agree with the count at the profile's own limit, and recount at others.
+    QCOMPARE(p.tokenLengths.size(), std::size_t{4});
+    QVERIFY(std::is_sorted(p.tokenLengths.begin(), p.tokenLengths.end()));
+    QCOMPARE(countLongerThan(p.tokenLengths, 8), p.tokens.overLimit);
+    QCOMPARE(countLongerThan(p.tokenLengths, p.tokens.max), std::int64_t{0});
+    QCOMPARE(countLongerThan(p.tokenLengths, 0), std::int64_t{4});
   }
 
   void tokenCounterIsUsedWhenGiven() {
