@@ -1,5 +1,6 @@
 #include "core/eval/RunModel.h"
 
+#include "core/baseline/TextClassBaseline.h"
 #include "core/io/HfModelFolder.h"
 #include "core/model/LlamaModules.h"
 #include "core/text/SentencePieceTokenizer.h"
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 namespace fts {
@@ -23,6 +25,7 @@ struct RunModel::Impl {
   LlamaForTask model{nullptr};
   std::unique_ptr<SentencePieceTokenizer> tokenizer;
   std::string source;
+  std::optional<TextClassBaseline> baseline;  // a baseline run: no network at all
 
   data::Truncation truncation = data::Truncation::KeepHead;  // the run's data.truncation
 
@@ -39,6 +42,36 @@ struct RunModel::Impl {
   }
 };
 
+namespace {
+
+Evaluation evaluateBaseline(const TextClassBaseline& b, const fs::path& dataFile, const data::LoadOptions& options) {
+  const data::Dataset ds = data::loadDataset(dataFile, options).dataset;
+  std::map<std::string, int> ids;
+  for (std::size_t i = 0; i < b.classNames().size(); ++i) ids[b.classNames()[i]] = static_cast<int>(i);
+  std::vector<int> truth, predicted;
+  double nll = 0;
+  for (const auto& s : ds.samples) {
+    const auto it = ids.find(s.label);
+    if (it == ids.end())
+      throw std::runtime_error(dataFile.string() + ":" + std::to_string(s.line) + ": label '" + s.label + "' is not one this model knows");
+    const auto p = b.probabilities(s.text);
+    truth.push_back(it->second);
+    predicted.push_back(static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin()));
+    nll -= std::log(std::max(p[static_cast<std::size_t>(it->second)], 1e-12));
+  }
+  Evaluation ev;
+  ev.samples = static_cast<std::int64_t>(ds.samples.size());
+  ev.labels = b.classNames();
+  ev.report = classificationReport(truth, predicted, static_cast<int>(b.classNames().size()));
+  ev.metrics["loss"] = ds.samples.empty() ? 0 : nll / static_cast<double>(ds.samples.size());
+  ev.metrics["accuracy"] = ev.report.accuracy;
+  ev.metrics["macro_f1"] = ev.report.macroF1;
+  ev.metrics["weighted_f1"] = ev.report.weightedF1;
+  return ev;
+}
+
+}  // namespace
+
 RunModel::RunModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RunModel::RunModel(RunModel&&) noexcept = default;
 RunModel& RunModel::operator=(RunModel&&) noexcept = default;
@@ -46,6 +79,11 @@ RunModel::~RunModel() = default;
 
 RunModel RunModel::load(const fs::path& folder) {
   auto impl = std::make_unique<Impl>();
+  if (fs::exists(folder / "baseline.json")) {
+    impl->baseline = TextClassBaseline::fromJson(readWholeFile(folder / "baseline.json"), (folder / "baseline.json").string());
+    impl->source = (folder / "baseline.json").string();
+    return RunModel(std::move(impl));
+  }
   fs::path hf = folder / "model";
   if (!fs::exists(hf / "config.json") && fs::exists(folder / "config.json") && fs::exists(folder / "model.safetensors")) hf = folder;
   if (fs::exists(hf / "config.json") && (fs::exists(hf / "model.safetensors") || fs::exists(hf / "model.safetensors.index.json"))) {
@@ -82,10 +120,18 @@ RunModel RunModel::load(const fs::path& folder) {
   return RunModel(std::move(impl));
 }
 
-bool RunModel::isClassifier() const { return impl_->model->kind == HeadKind::SequenceClassification; }
+bool RunModel::isClassifier() const { return impl_->baseline || impl_->model->kind == HeadKind::SequenceClassification; }
 std::string RunModel::source() const { return impl_->source; }
 
 Prediction RunModel::predict(const std::string& text, const GenerationOptions& gen) const {
+  if (impl_->baseline) {
+    Prediction out;
+    const auto p = impl_->baseline->probabilities(text);
+    for (std::size_t c = 0; c < p.size(); ++c) out.scores.emplace_back(impl_->baseline->classNames()[c], p[c]);
+    std::sort(out.scores.begin(), out.scores.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    out.label = out.scores.front().first;
+    return out;
+  }
   torch::NoGradGuard noGrad;
   auto& model = impl_->model;
   const auto& config = model->model->config;
@@ -124,6 +170,7 @@ Prediction RunModel::predict(const std::string& text, const GenerationOptions& g
 }
 
 Evaluation RunModel::evaluate(const fs::path& dataFile, const data::LoadOptions& options, int maxLen, bool pack) const {
+  if (impl_->baseline) return evaluateBaseline(*impl_->baseline, dataFile, options);
   if (pack && isClassifier()) throw std::invalid_argument("packed evaluation is for causal language models, not classifiers");
   auto& model = impl_->model;
   const auto& config = model->model->config;

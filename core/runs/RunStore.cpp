@@ -2,6 +2,8 @@
 
 #include "core/runs/RunPaths.h"
 
+#include <nlohmann/json.hpp>
+
 #include <sqlite3.h>
 
 #include <ctime>
@@ -331,9 +333,23 @@ void RunStore::removeRun(const std::string& id) {
   if (!run->dir.empty() && dir.parent_path() == runs) std::filesystem::remove_all(dir, ec);
 }
 
+// The method a run's config describes, for lists and comparisons: a baseline, LoRA, frozen lower
+// layers, full fine-tuning of a base model, or a model trained from scratch.
+static std::string methodOfConfig(const std::string& configJson) {
+  const auto j = nlohmann::json::parse(configJson, nullptr, false);
+  if (!j.is_object() || !j.contains("model") || !j["model"].is_object()) return {};
+  const auto& m = j["model"];
+  const std::string type = m.value("type", "llama");
+  if (type != "llama") return type;
+  if (m.value("lora_rank", 0) > 0) return "lora";
+  if (m.value("freeze_layers", 0) > 0 || m.value("freeze_embeddings", false)) return "frozen";
+  return m.value("base", "").empty() ? "scratch" : "full";
+}
+
 RunRecord RunStore::beginRun(const std::string& name, const std::string& task, const std::string& baseModel,
                              const std::string& configJson) {
   RunRecord r;
+  r.method = methodOfConfig(configJson);
   r.baseModel = baseModel;
   r.dir = createRunDir(home_, &r.id).string();
   r.name = name.empty() ? r.id : name;

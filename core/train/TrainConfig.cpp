@@ -21,7 +21,7 @@ json toJsonObject(const TrainConfig& c) {
   j["tokenizer"] = {{"type", c.tokenizer.type}, {"character_coverage", c.tokenizer.character_coverage},
                     {"byte_fallback", c.tokenizer.byte_fallback}, {"user_symbols", c.tokenizer.user_symbols},
                     {"max_sentences", c.tokenizer.max_sentences}};
-  j["model"] = {{"base", c.model.base},     {"vocab_size", c.model.vocab_size}, {"hidden_size", c.model.hidden_size},
+  j["model"] = {{"type", c.model.type}, {"base", c.model.base},     {"vocab_size", c.model.vocab_size}, {"hidden_size", c.model.hidden_size},
                 {"layers", c.model.layers}, {"heads", c.model.heads},           {"kv_heads", c.model.kv_heads},
                 {"ffn_size", c.model.ffn_size}, {"tie_embeddings", c.model.tie_embeddings},
                 {"max_positions", c.model.max_positions},
@@ -66,6 +66,7 @@ TrainConfig fromJsonObject(const json& j) {
   c.tokenizer.user_symbols = tk.at("user_symbols");
   c.tokenizer.max_sentences = tk.at("max_sentences");
   const auto& m = j.at("model");
+  c.model.type = m.at("type");
   c.model.base = m.at("base");
   c.model.vocab_size = m.at("vocab_size");
   c.model.hidden_size = m.at("hidden_size");

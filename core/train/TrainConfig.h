@@ -35,6 +35,9 @@ struct TrainConfig {
   } tokenizer;
 
   struct Model {
+    // llama: a Llama-family network; bow / majority: a baseline it has to beat (bag-of-words naive
+    // Bayes over words and word pairs, or the most frequent class), classification only.
+    std::string type = "llama";
     std::string base;                // HF model folder to start from; empty: train from scratch
     int vocab_size = 2000;           // tokenizer trained from the data when starting from scratch
     int hidden_size = 128;

@@ -7,6 +7,7 @@
 #include "core/io/HfModelFolder.h"
 #include "core/model/LlamaModules.h"
 #include "core/runs/RunRecorder.h"
+#include "core/train/BaselineJob.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/EarlyStopping.h"
 #include "core/train/Evaluation.h"
@@ -16,6 +17,7 @@
 #include "core/train/Optimizers.h"
 #include "core/train/Preflight.h"
 #include "core/train/RunData.h"
+#include "core/train/RunReporting.h"
 #include "core/train/SampleEncoding.h"
 #include "core/train/TaskLoss.h"
 #include "core/train/TensorBatch.h"
@@ -26,8 +28,6 @@
 
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
-
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <numeric>
@@ -42,39 +42,10 @@ class Diverged : public JobFailed {
   using JobFailed::JobFailed;
 };
 
-void log(RunRecorder& events, const std::string& msg, LogEvent::Level level = LogEvent::Level::Info) {
-  events.push(LogEvent{level, msg});
-}
-
-EvalReportEvent evalReportEvent(const std::string& split, std::int64_t step, double epoch, const std::vector<std::string>& labels,
-                                const ClassificationReport& rep) {
-  EvalReportEvent e;
-  e.split = split;
-  e.step = step;
-  e.epoch = epoch;
-  e.labels = labels;
-  e.precision = rep.precision;
-  e.recall = rep.recall;
-  e.f1 = rep.f1;
-  e.support = rep.support;
-  e.confusion = rep.confusion;
-  e.accuracy = rep.accuracy;
-  e.macroF1 = rep.macroF1;
-  e.weightedF1 = rep.weightedF1;
-  return e;
-}
-
-std::unique_ptr<RunStore> openStore(const std::filesystem::path& home, EventQueue& queue) {
-  if (home.empty()) return nullptr;
-  try {
-    return std::make_unique<RunStore>(home);
-  } catch (const std::exception& e) {
-    queue.push(LogEvent{LogEvent::Level::Warning, std::string("run store unavailable, metrics stay in the run folder only: ") + e.what()});
-    return nullptr;
-  }
-}
+void log(RunRecorder& events, const std::string& msg, LogEvent::Level level = LogEvent::Level::Info) { logLine(events, msg, level); }
 
 void validateSettings(const TrainConfig& cfg) {
+  if (cfg.model.type != "llama") throw JobFailed("model.type must be llama, bow or majority, not '" + cfg.model.type + "'");
   if (cfg.train.batch_size < 1) throw JobFailed("train.batch_size must be at least 1");
   if (cfg.train.grad_accum < 1) throw JobFailed("train.grad_accum must be at least 1");
   if (cfg.data.max_len < 3) throw JobFailed("data.max_len must be at least 3 (BOS, one token, EOS)");
@@ -144,23 +115,11 @@ LossOptions makeLossOptions(const TrainConfig& cfg, const EncodedSet& train, int
   return o;
 }
 
-void finishStore(RunRecorder& events, const RunContext& run, const TrainSummary& summary) {
-  nlohmann::ordered_json metrics(summary.metrics);
-  writeFileAtomically(run.runDir / "metrics.json", metrics.dump(2) + "\n");
-  if (RunStore* store = events.store()) {
-    try {
-      events.flush();
-      store->setFinalMetrics(run.runId, summary.metrics);
-    } catch (const std::exception& e) {
-      log(events, std::string("run store: final metrics not recorded: ") + e.what(), LogEvent::Level::Warning);
-    }
-  }
-}
-
 }  // namespace
 
 TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, TrainerControl& control, EventQueue& queue) {
-  RunRecorder events(openStore(run.storeHome, queue), run.runId, queue);
+  if (isBaselineRun(cfg)) return runBaselineJob(cfg, run, control, queue);
+  RunRecorder events(openRunStore(run.storeHome, queue), run.runId, queue);
   const std::filesystem::path& runDir = run.runDir;
   TrainSummary summary;
   summary.runId = run.runId;
@@ -303,7 +262,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
         m["weighted_f1"] = rep.weightedF1;
         events.push(MetricEvent{"val/accuracy", st.step, epoch, st.tokensSeen, wall, rep.accuracy});
         events.push(MetricEvent{"val/macro_f1", st.step, epoch, st.tokensSeen, wall, rep.macroF1});
-        events.push(evalReportEvent("validation", st.step, epoch, rd.labels, rep));
+        events.push(makeEvalReportEvent("validation", st.step, epoch, rd.labels, rep));
       } else {
         m["perplexity"] = std::exp(ev.loss);
         events.push(MetricEvent{"val/perplexity", st.step, epoch, st.tokensSeen, wall, m["perplexity"]});
@@ -403,7 +362,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     summary.tokens = st.tokensSeen;
     saveStepCheckpoint(stopped ? "stop" : "end");
     if (stopped) {
-      finishStore(events, run, summary);
+      recordFinalMetrics(events, run, summary);
       return finish(TrainerState::Stopped, "stopped by the user at step " + std::to_string(st.step) + " (resume with: ftstudio resume " + run.runId + ")");
     }
 
@@ -428,13 +387,13 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
         const auto rep = classificationReport(ev.truth, ev.predicted, static_cast<int>(rd.labels.size()));
         summary.metrics["test_accuracy"] = rep.accuracy;
         summary.metrics["test_macro_f1"] = rep.macroF1;
-        events.push(evalReportEvent("test", st.step, static_cast<double>(st.epoch), rd.labels, rep));
+        events.push(makeEvalReportEvent("test", st.step, static_cast<double>(st.epoch), rd.labels, rep));
       } else {
         summary.metrics["test_perplexity"] = std::exp(ev.loss);
       }
       log(events, "test set " + cfg.data.test + ": " + std::to_string(testSet.size()) + " samples evaluated");
     }
-    finishStore(events, run, summary);
+    recordFinalMetrics(events, run, summary);
     return finish(TrainerState::Finished, earlyStopped ? "stopped early: no improvement" : "");
   } catch (const Diverged& e) {
     log(events, e.what(), LogEvent::Level::Error);
