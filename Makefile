@@ -1,15 +1,23 @@
 # Fine-tuning Studio: the two set-up commands are `make run` and `make test`.
 # Both install the missing Debian packages (packaging/debian-packages.txt), configure CMake + Ninja
-# into build/, build, and make the example data from Debian's fortunes packages when it is missing.
+# into build/, build, and make the example projects' data from Debian packages when it is missing.
 
 BUILD_DIR   ?= build
 BUILD_TYPE  ?= Release
 CMAKE_FLAGS ?=
 PROJECT     ?= projects/fortune-topics/fortune-topics.ftproject
 JOBS        ?= $(shell nproc)
-EXAMPLE_DATA = projects/fortune-topics/data/train.csv
+# Each example project's make-data.sh builds its data/ folder (git-ignored); fortune-domain reads
+# fortune-topics' data. A project file may name only data built here (tests/core/test_example_projects).
+FORTUNE_DATA = projects/fortune-topics/data/train.csv projects/fortune-topics/data/test.csv \
+               projects/fortune-topics/data/train-500.csv
+POEM_DATA    = projects/chinese-poems/data/train.jsonl projects/chinese-poems/data/test.jsonl
+EXAMPLE_DATA = $(FORTUNE_DATA) $(POEM_DATA)
+# The base model's pretraining corpus, free of the example data (about 15 s). Only pretraining and
+# the test test_corpus_clean need it; that test prepares it itself when it is missing.
+CORPUS       = projects/base-model/corpus/train.txt
 
-.PHONY: all deps configure build data run test interop clean
+.PHONY: all deps configure build data corpus run test interop clean
 
 all: build
 
@@ -24,10 +32,18 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) --parallel $(JOBS)
 
-$(EXAMPLE_DATA):
+$(FORTUNE_DATA) &: projects/fortune-topics/make-data.sh
 	@bash projects/fortune-topics/make-data.sh
 
+$(POEM_DATA) &: projects/chinese-poems/make-data.sh
+	@bash projects/chinese-poems/make-data.sh
+
 data: deps $(EXAMPLE_DATA)
+
+$(CORPUS): projects/base-model/prepare-corpus.sh projects/base-model/prepare_corpus.py $(EXAMPLE_DATA)
+	@FTSTUDIO_BIN=$(CURDIR)/$(BUILD_DIR)/bin/ftstudio bash projects/base-model/prepare-corpus.sh
+
+corpus: build data $(CORPUS)
 
 run: build data
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -z "$$QT_QPA_PLATFORM" ]; then \
