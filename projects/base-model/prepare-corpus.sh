@@ -40,11 +40,11 @@ need_file /usr/lib/bible.data bible-kjv-text
 command -v "${BIBLE_BIN:-bible}" >/dev/null 2>&1 || { say "the 'bible' program is missing: install the Debian package bible-kjv"; missing+=(bible-kjv); }
 need_file "$fortunes/chinese" fortunes-zh
 need_file "$fortunes/tang300" fortunes-zh
-need_file "$fortunes/computers" fortunes
-need_file "$fortunes/food" fortunes-min
+need_file "$fortunes/computers" fortunes   # the example data (fortune-topics) checks the rest itself
 [ -x "$python" ] || { say "$python is missing: install the Debian package python3"; missing+=(python3); }
 if [ ${#missing[@]} -gt 0 ]; then
-  say "missing: $(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')(run 'make deps', or: apt-get install $(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' '))"
+  packages=$(printf '%s\n' "${missing[@]}" | sort -u | paste -sd' ')
+  say "missing Debian packages: $packages (run 'make deps', or as root: apt-get install $packages)"
   exit 1
 fi
 if [ ! -x "$ftstudio" ]; then
