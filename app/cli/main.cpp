@@ -1,4 +1,5 @@
 // ftstudio: the command-line face of Fine-tuning Studio (same engine and files as the GUI).
+#include "app/cli/CliBench.h"
 #include "app/cli/CliData.h"
 #include "app/cli/CliExport.h"
 #include "app/cli/CliModel.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   fts::cli::addModelCommands(app, exitCode);
   fts::cli::addExportCommands(app, exitCode);
   fts::cli::addPretrainCommand(app, exitCode);
+  fts::cli::addBenchCommands(app, exitCode);
 
   auto* doctor = app.add_subcommand("doctor", "Check this machine: threads, BLAS, SentencePiece shim");
   doctor->callback([&] {

@@ -1,5 +1,7 @@
 #include "core/train/Optimizers.h"
 
+#include "core/model/FusedOps.h"
+
 #include <torch/torch.h>
 
 #include <cmath>
@@ -24,6 +26,16 @@ torch::Tensor requireState(const std::map<std::string, torch::Tensor>& state, co
   return it->second.to(like.options()).clone();
 }
 
+// Whether the fused CPU update applies: float32, contiguous, on the CPU, of one shape (a parameter
+// moved to another device or dtype, or a strided gradient, takes the tensor-op path).
+bool fusable(const torch::Tensor& p, const torch::Tensor& g, const torch::Tensor& m, const torch::Tensor& v) {
+  if (!fusedOpsEnabled()) return false;
+  for (const auto* t : {&p, &g, &m, &v})
+    if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat32 || !t->is_contiguous() || t->sizes() != p.sizes())
+      return false;
+  return true;
+}
+
 // AdamW (Loshchilov & Hutter): decoupled weight decay, bias-corrected moments.
 class AdamW final : public ParamOptimizer {
  public:
@@ -44,7 +56,13 @@ class AdamW final : public ParamOptimizer {
       const auto& g = p.tensor.grad();
       if (!g.defined()) continue;  // frozen or unused this step
       const double plr = lr * p.lrScale;
-      if (p.decay && s_.weightDecay > 0) p.tensor.mul_(1.0 - plr * s_.weightDecay);
+      const double decay = p.decay ? s_.weightDecay : 0.0;
+      if (fusable(p.tensor, g, m_[i], v_[i])) {
+        // One pass over p, g, m and v instead of nine tensor-op passes (and a temporary).
+        fusedAdamWUpdate(p.tensor, g, m_[i], v_[i], plr, s_.beta1, s_.beta2, s_.eps, decay, t_);
+        continue;
+      }
+      if (decay > 0) p.tensor.mul_(1.0 - plr * decay);
       m_[i].mul_(s_.beta1).add_(g, 1.0 - s_.beta1);
       v_[i].mul_(s_.beta2).addcmul_(g, g, 1.0 - s_.beta2);
       auto denom = (v_[i] / bc2).sqrt_().add_(s_.eps);

@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Training speed: `ftstudio bench train` against ../shared/bench/ref_train.py (plain PyTorch) on
+the same shapes and threads, interleaved, repeated, medians and ratios in one table.
+
+Peers: ref_train.py under Debian's PyTorch 1.13 (/usr/bin/python3, python3-torch), and under PyPI's
+current torch in a virtual environment (.venv-bench), eager and with --compile. Shapes: the goals of
+issue 5 (dim 256 LM and classification, dim 128 classification; bf16 against our own fp32).
+
+usage: python3 bench/train/compare.py [--quick] [--reps N] [--steps N] [--omp-passive] [--setup] ...
+This script needs no torch itself (any Python 3.9+); it runs each program as a child process and
+reads its peak resident memory from the kernel (wait4), so Python's own memory is not counted.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import selectors
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+# name, ref_train flags, goal (ours / best peer, or bf16 / our fp32), what the goal compares
+SHAPES = {
+    "lm256": (dict(dim=256, layers=4, heads=4, vocab=8000, seq=128, batch=16, task="lm"), 1.2, "peer"),
+    "cls256": (dict(dim=256, layers=4, heads=4, vocab=8000, seq=128, batch=16, task="cls"), 1.2, "peer"),
+    "cls128": (dict(dim=128, layers=2, heads=4, vocab=8000, seq=64, batch=8, task="cls"), 1.5, "peer"),
+    "lm256-bf16": (dict(dim=256, layers=4, heads=4, vocab=8000, seq=128, batch=16, task="lm"), 1.4, "bf16"),
+}
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--ftstudio", default=os.path.join(ROOT, "build", "bin", "ftstudio"))
+    p.add_argument("--ref", default=os.path.join(os.path.dirname(ROOT), "shared", "bench", "ref_train.py"))
+    p.add_argument("--debian-python", default="/usr/bin/python3", help="Python with Debian's python3-torch (1.13)")
+    p.add_argument("--venv", default=os.path.join(ROOT, ".venv-bench"), help="virtual environment with PyPI's torch")
+    p.add_argument("--setup", action="store_true", help="create --venv and pip install torch into it when missing")
+    p.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated among " + ",".join(SHAPES))
+    p.add_argument("--reps", type=int, default=5, help="runs of each program per shape (interleaved)")
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--no-compile", action="store_true", help="leave out the torch.compile peer")
+    p.add_argument("--no-pypi", action="store_true", help="leave out both PyPI torch peers")
+    p.add_argument("--bf16-peers", action="store_true", help="also run the peers with --bf16 in the bf16 shape")
+    p.add_argument("--omp-passive", action="store_true",
+                   help="OMP_WAIT_POLICY=PASSIVE for every program (fairer on a machine others load; slower when quiet)")
+    p.add_argument("--quick", action="store_true", help="a short sanity run: 1 repetition of 3 steps after 1 warm-up")
+    p.add_argument("--json-out", help="also write every run's figures to this JSON file")
+    a = p.parse_args()
+    if a.quick:
+        a.reps, a.steps, a.warmup = 1, 3, 1
+    a.shapes = [s for s in a.shapes.split(",") if s]
+    for s in a.shapes:
+        if s not in SHAPES:
+            p.error(f"unknown shape '{s}' (choose among {', '.join(SHAPES)})")
+    return a
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def run_measured(cmd, env):
+    """Runs cmd; returns (stdout, stderr, exit code, peak RSS in MiB of that child alone, seconds).
+    The child is reaped with os.wait4, whose rusage is that process's own (ru_maxrss, KiB)."""
+    t0 = time.monotonic()
+    r, w = os.pipe()
+    re_, we = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.dup2(w, 1)
+        os.dup2(we, 2)
+        for fd in (r, w, re_, we):
+            os.close(fd)
+        try:
+            os.execvpe(cmd[0], cmd, env)
+        finally:
+            os._exit(127)
+    os.close(w)
+    os.close(we)
+    chunks, errs = [], []
+    sel = selectors.DefaultSelector()
+    sel.register(r, selectors.EVENT_READ, chunks)
+    sel.register(re_, selectors.EVENT_READ, errs)
+    open_fds = 2
+    while open_fds:
+        for key, _ in sel.select():
+            data = os.read(key.fd, 65536)
+            if not data:
+                sel.unregister(key.fd)
+                os.close(key.fd)
+                open_fds -= 1
+            else:
+                key.data.append(data)
+    _, status, ru = os.wait4(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    return (b"".join(chunks).decode(errors="replace"), b"".join(errs).decode(errors="replace"), code,
+            ru.ru_maxrss / 1024.0, time.monotonic() - t0)
+
+
+def flags_of(shape, a, bf16):
+    f = [f"--{k}={v}" for k, v in shape.items()]
+    f += [f"--steps={a.steps}", f"--warmup={a.warmup}", f"--threads={a.threads}"]
+    if bf16:
+        f.append("--bf16")
+    return f
+
+
+def runners_for(name, a, pypi_python):
+    """(label, command builder) of each program measured in this shape; the first is ours."""
+    shape, _, kind = SHAPES[name]
+    bf16 = kind == "bf16"
+    out = []
+    if bf16:
+        out.append(("ours fp32", [a.ftstudio, "bench", "train", *flags_of(shape, a, False), "--json"]))
+    out.append((f"ours{' bf16' if bf16 else ''}", [a.ftstudio, "bench", "train", *flags_of(shape, a, bf16), "--json"]))
+    peers_bf16 = bf16 and a.bf16_peers
+    if not bf16 or peers_bf16:
+        suffix = " bf16" if bf16 else ""
+        out.append((f"PyTorch 1.13 eager{suffix}", [a.debian_python, a.ref, *flags_of(shape, a, bf16)]))
+        if pypi_python:
+            out.append((f"PyTorch {pypi_python[1]} eager{suffix}", [pypi_python[0], a.ref, *flags_of(shape, a, bf16)]))
+            if not a.no_compile:
+                out.append((f"PyTorch {pypi_python[1]} compile{suffix}",
+                            [pypi_python[0], a.ref, *flags_of(shape, a, bf16), "--compile"]))
+    return out
+
+
+def parse_tokens(stdout):
+    for line in reversed(stdout.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return float(json.loads(line)["tokens_per_s"]), json.loads(line)
+            except (ValueError, KeyError):
+                pass
+        m = re.search(r"tokens_per_s=([0-9.]+)", line)
+        if m:
+            return float(m.group(1)), None
+    raise ValueError("no tokens_per_s in the output")
+
+
+def torch_version(python):
+    try:
+        out = subprocess.run([python, "-c", "import torch; print(torch.__version__)"], capture_output=True, text=True,
+                             timeout=300)
+        return out.stdout.strip() if out.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def setup_venv(a):
+    py = os.path.join(a.venv, "bin", "python")
+    if not os.path.exists(py):
+        print(f"creating {a.venv}", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", a.venv], check=True)
+    if torch_version(py) is None:
+        print("pip install torch (CPU wheel if its index is reachable, else PyPI's default build)", flush=True)
+        r = subprocess.run([py, "-m", "pip", "install", "-q", "torch", "--index-url", "https://download.pytorch.org/whl/cpu"])
+        if r.returncode != 0:
+            subprocess.run([py, "-m", "pip", "install", "-q", "torch"], check=True)
+
+
+def fmt_range(values, fmt="{:.0f}"):
+    return fmt.format(statistics.median(values)) + " (" + fmt.format(min(values)) + "-" + fmt.format(max(values)) + ")"
+
+
+def main():
+    a = parse_args()
+    for path, what in ((a.ftstudio, "ftstudio (build it: cmake --build build --target ftstudio)"), (a.ref, "ref_train.py")):
+        if not os.path.exists(path):
+            sys.exit(f"error: {path} does not exist: {what}")
+    v113 = torch_version(a.debian_python)
+    if v113 is None:
+        sys.exit(f"error: {a.debian_python} cannot import torch: install Debian's python3-torch (apt-get install python3-torch)")
+    pypi = None
+    if not a.no_pypi:
+        if a.setup:
+            setup_venv(a)
+        py = os.path.join(a.venv, "bin", "python")
+        v2 = torch_version(py) if os.path.exists(py) else None
+        if v2 is None:
+            sys.exit(f"error: no torch in {a.venv}: run with --setup (creates it and pip installs torch), or --no-pypi")
+        pypi = (py, v2.split("+")[0])
+
+    env = dict(os.environ)
+    if a.omp_passive:
+        env["OMP_WAIT_POLICY"] = "PASSIVE"
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    print(f"machine: {cpu}, {os.cpu_count()} cores; threads {a.threads}; {a.reps} reps x ({a.warmup} warm-up + {a.steps} timed steps);"
+          f" OMP_WAIT_POLICY={env.get('OMP_WAIT_POLICY', 'unset (spin, then sleep)')}")
+    print(f"peers: PyTorch {v113} ({a.debian_python})" + (f", PyTorch {pypi[1]} ({pypi[0]})" if pypi else ""))
+    print(f"load average at start: {open('/proc/loadavg').read().strip()}", flush=True)
+
+    record = {"machine": cpu, "threads": a.threads, "reps": a.reps, "steps": a.steps, "warmup": a.warmup,
+              "omp_wait_policy": env.get("OMP_WAIT_POLICY"), "shapes": {}}
+    summary = []
+    for name in a.shapes:
+        shape, goal, kind = SHAPES[name]
+        runners = runners_for(name, a, pypi)
+        runs = {label: [] for label, _ in runners}
+        desc = " ".join(f"--{k} {v}" for k, v in shape.items()) + (" --bf16" if kind == "bf16" else "")
+        print(f"\n== {name}: {desc}", flush=True)
+        for rep in range(a.reps):
+            k = rep % len(runners)
+            order = runners[k:] + runners[:k]  # rotate so no program always runs right after another
+            for label, cmd in order:
+                load = loadavg()
+                out, err, code, rss, secs = run_measured(cmd, env)
+                try:
+                    if code != 0:
+                        raise ValueError(f"exit code {code}")
+                    tps, extra = parse_tokens(out)
+                except ValueError as e:
+                    print(f"  FAILED {label}: {e}\n  command: {shlex.join(cmd)}\n  {err.strip()[-2000:]}", flush=True)
+                    continue
+                runs[label].append({"tokens_per_s": tps, "peak_rss_mb": rss, "load1": load, "seconds": secs,
+                                    "mfu": extra.get("mfu") if extra else None})
+                mfu = f" mfu {extra['mfu']:.2f}" if extra else ""
+                print(f"  rep {rep + 1} {label:28s} {tps:9.0f} tokens/s  peak RSS {rss:6.0f} MiB{mfu}  load {load:.2f}",
+                      flush=True)
+        record["shapes"][name] = {"flags": shape, "runs": runs}
+
+        ours_label = runners[1][0] if kind == "bf16" else runners[0][0]
+        ours = [r["tokens_per_s"] for r in runs[ours_label]]
+        if not ours:
+            summary.append((name, goal, None, "ours failed"))
+            continue
+        med_ours = statistics.median(ours)
+        print(f"\n  {'program':28s} {'tokens/s median (min-max)':>28s} {'ours/it':>8s} {'paired':>7s} {'peak RSS MiB':>13s}"
+              f" {'MFU':>5s} {'load1 (min-max)':>16s}")
+        best = None
+        for label, _ in runners:
+            rs = runs[label]
+            if not rs:
+                print(f"  {label:28s} {'failed':>28s}")
+                continue
+            tps = [r["tokens_per_s"] for r in rs]
+            med = statistics.median(tps)
+            # Paired: the ratio within each repetition (same load), then the median of those.
+            pairs = [o["tokens_per_s"] / p["tokens_per_s"] for o, p in zip(runs[ours_label], rs)]
+            ratio = f"{med_ours / med:8.2f}" if label != ours_label else f"{'':8s}"
+            paired = f"{statistics.median(pairs):7.2f}" if label != ours_label and pairs else f"{'':7s}"
+            mfus = [r["mfu"] for r in rs if r["mfu"] is not None]
+            mfu = f"{statistics.median(mfus):5.2f}" if mfus else f"{'':5s}"
+            loads = [r["load1"] for r in rs]
+            print(f"  {label:28s} {fmt_range(tps):>28s} {ratio} {paired} {statistics.median([r['peak_rss_mb'] for r in rs]):13.0f}"
+                  f" {mfu} {statistics.median(loads):6.2f} ({min(loads):.2f}-{max(loads):.2f})")
+            if label != ours_label and not label.startswith("ours") and (best is None or med > best[1]):
+                best = (label, med)
+        if kind == "bf16":
+            fp32 = [r["tokens_per_s"] for r in runs["ours fp32"]]
+            if fp32:
+                ratio = med_ours / statistics.median(fp32)
+                print(f"  ours bf16 / ours fp32 = {ratio:.2f} (goal {goal})")
+                summary.append((name, goal, ratio, "bf16 / our fp32"))
+        elif best:
+            ratio = med_ours / best[1]
+            print(f"  ours / best peer ({best[0]}) = {ratio:.2f} (goal {goal})")
+            summary.append((name, goal, ratio, f"ours / best peer ({best[0]})"))
+
+    print("\n== goals")
+    for name, goal, ratio, what in summary:
+        if ratio is None:
+            print(f"  {name:12s} {what}")
+        else:
+            print(f"  {name:12s} {what}: {ratio:.2f}, goal >= {goal}: {'met' if ratio >= goal else 'MISSED'}")
+    print(f"load average at end: {open('/proc/loadavg').read().strip()}")
+    if a.json_out:
+        with open(a.json_out, "w") as f:
+            json.dump(record, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

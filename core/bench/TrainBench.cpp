@@ -1,0 +1,260 @@
+#include "core/bench/TrainBench.h"
+
+#include "core/model/LlamaModules.h"
+#include "core/train/Optimizers.h"
+#include "core/util/Runtime.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+
+namespace fts::bench {
+namespace {
+
+double nowSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double cpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+double peakRssMb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // Linux: kilobytes
+}
+
+bool cpuHasNativeBf16() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  return __builtin_cpu_supports("avx512bf16");
+#else
+  return false;
+#endif
+}
+
+// The trainer's bf16 scope (TrainingJob's AutocastScope): products in bf16, losses in fp32.
+class Autocast {
+ public:
+  explicit Autocast(bool on) : on_(on) {
+    if (!on_) return;
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::increment_nesting();
+  }
+  ~Autocast() {
+    if (!on_) return;
+    at::autocast::decrement_nesting();
+    at::autocast::set_cpu_enabled(false);
+  }
+  Autocast(const Autocast&) = delete;
+  Autocast& operator=(const Autocast&) = delete;
+
+ private:
+  bool on_;
+};
+
+// The ceiling MFU is measured against: the best of a few square products in the run's dtype on the
+// run's threads (PLATFORM.md's 2048^3 figure), so load on the machine affects both alike.
+double matmulGflops(bool bf16) {
+  torch::NoGradGuard noGrad;
+  const int64_t n = 2048;
+  auto a = torch::randn({n, n}), b = torch::randn({n, n});
+  if (bf16) {
+    a = a.to(torch::kBFloat16);
+    b = b.to(torch::kBFloat16);
+  }
+  auto c = torch::mm(a, b);  // warm-up: threads, packing buffers
+  double best = 0;
+  for (int i = 0; i < 5; ++i) {
+    const double t0 = nowSeconds();
+    torch::mm_out(c, a, b);
+    const double dt = nowSeconds() - t0;
+    best = std::max(best, 2.0 * n * n * n / dt / 1e9);
+  }
+  return best;
+}
+
+}  // namespace
+
+void validate(const TrainBenchOptions& o) {
+  auto positive = [](int v, const char* flag) {
+    if (v <= 0) throw std::invalid_argument(std::string(flag) + " must be positive, not " + std::to_string(v));
+  };
+  positive(o.dim, "--dim");
+  positive(o.layers, "--layers");
+  positive(o.heads, "--heads");
+  positive(o.vocab, "--vocab");
+  positive(o.seq, "--seq");
+  positive(o.batch, "--batch");
+  positive(o.steps, "--steps");
+  if (o.warmup < 0) throw std::invalid_argument("--warmup must be 0 or more");
+  if (o.threads < 0) throw std::invalid_argument("--threads must be 0 (all cores) or more");
+  if (o.task != "lm" && o.task != "cls") throw std::invalid_argument("--task must be lm or cls, not '" + o.task + "'");
+  if (o.task == "cls" && o.classes < 2) throw std::invalid_argument("--classes must be at least 2");
+  if (o.dim % o.heads != 0) throw std::invalid_argument("--dim must be a multiple of --heads");
+  if ((o.dim / o.heads) % 2 != 0) throw std::invalid_argument("--dim / --heads (the head size) must be even for RoPE");
+}
+
+TrainBenchResult runTrainBench(const TrainBenchOptions& opt) {
+  validate(opt);
+  TrainBenchResult r;
+  r.options = opt;
+  r.options.threads = configureThreads(opt.threads);
+  torch::manual_seed(0);
+
+  // ---- Model: ref_train's shape (separate LM head, ffn rule, no dropout) -------------------------
+  LlamaConfig c;
+  c.vocab_size = opt.vocab;
+  c.hidden_size = opt.dim;
+  r.ffn = 64 * ((8 * opt.dim / 3 + 63) / 64);  // ref: int(2*4*dim/3) rounded up to 64
+  c.intermediate_size = r.ffn;
+  c.num_hidden_layers = opt.layers;
+  c.num_attention_heads = opt.heads;
+  c.max_position_embeddings = std::max(opt.seq, 16);
+  c.rms_norm_eps = 1e-5;
+  c.tie_word_embeddings = false;
+  const bool lm = opt.task == "lm";
+  if (!lm)
+    for (int i = 0; i < opt.classes; ++i) c.id2label.push_back("class_" + std::to_string(i));
+  LlamaForTask model(c, lm ? HeadKind::CausalLM : HeadKind::SequenceClassification);
+  initLlamaWeights(*model, 0);
+  model->train();
+
+  // The trainer's optimizer: AdamW over every trainable tensor, weight decay on matrices only.
+  std::vector<NamedParam> trainable;
+  for (auto& p : model->named_parameters()) {
+    r.params += p.value().numel();
+    if (p.key().rfind("model.embed_tokens.", 0) != 0) r.matmulParams += p.value().numel();
+    trainable.push_back(NamedParam{p.key(), p.value(), p.value().dim() >= 2, 1.0});
+  }
+  auto optimizer = makeAdamW(trainable, AdamWSettings{0.9, 0.999, 1e-8, 0.01});
+  std::vector<torch::Tensor> clipped;
+  for (const auto& p : trainable) clipped.push_back(p.tensor);
+
+  r.bf16 = opt.bf16 && cpuHasNativeBf16();
+  if (opt.bf16 && !r.bf16) r.note = "bf16 requested, but this CPU has no native bf16: measured in fp32 (as the trainer would train)";
+
+  // ---- Data: random, of the shape the trainer's batches have (full rows, no padding) ------------
+  const int64_t B = opt.batch, T = opt.seq;
+  auto ids = torch::randint(opt.vocab, {B, T}, torch::kInt64);                   // [B,T]
+  auto lengths = torch::full({B}, T, torch::kInt64);                              // [B]
+  auto targets = lm ? torch::randint(opt.vocab, {B, T}, torch::kInt64)           // [B,T] next tokens
+                    : torch::randint(opt.classes, {B}, torch::kInt64);           // [B]
+
+  // ---- One step, as TrainingJob's loop does it with grad_accum 1 and clipping at 1.0 ------------
+  auto step = [&]() -> double {
+    optimizer->zeroGrad();
+    torch::Tensor loss;
+    {
+      Autocast autocast(r.bf16);
+      auto hidden = model->model->forwardEmbeds(model->model->embed(ids));  // [B,T,D]
+      if (lm) {
+        loss = model->lmLoss(hidden, targets, -100, 0.0);                   // fused head + cross-entropy
+      } else {
+        auto logits = model->classLogits(hidden, lengths);                  // [B,C]
+        loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), targets,
+                                                    torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(0.0));
+      }
+    }
+    const double value = loss.item<double>();
+    (loss / 1.0).backward();
+    if (r.bf16) at::autocast::clear_cache();
+    const double norm = torch::nn::utils::clip_grad_norm_(clipped, 1.0);
+    if (!std::isfinite(value) || !std::isfinite(norm)) throw std::runtime_error("bench train: the loss or gradient is not finite");
+    optimizer->step(3e-4);
+    return value;
+  };
+
+  for (int i = 0; i < opt.warmup; ++i) step();
+  r.stepTimesMs.reserve(static_cast<size_t>(opt.steps));
+  double seconds = 0;
+  {
+    // The profiler's own cost lands in the figures: a profiled run's tokens_per_s is not the speed.
+    std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+    if (!opt.profileTrace.empty()) profile = std::make_unique<torch::autograd::profiler::RecordProfile>(opt.profileTrace);
+    const double t0 = nowSeconds(), c0 = cpuSeconds();
+    for (int i = 0; i < opt.steps; ++i) {
+      const double s0 = nowSeconds();
+      const double loss = step();
+      r.stepTimesMs.push_back((nowSeconds() - s0) * 1e3);
+      if (i == 0) r.firstLoss = loss;
+      r.lastLoss = loss;
+    }
+    seconds = (nowSeconds() - t0) / opt.steps;
+    r.cpuMsPerStep = (cpuSeconds() - c0) / opt.steps * 1e3;
+  }
+  r.peakRssMb = peakRssMb();  // before the matrix-product probe allocates its own operands
+
+  r.stepMs = seconds * 1e3;
+  r.tokensPerS = static_cast<double>(B * T) / seconds;
+  auto sorted = r.stepTimesMs;
+  std::sort(sorted.begin(), sorted.end());
+  const size_t n = sorted.size();
+  r.medianStepMs = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+  const double tokens = static_cast<double>(B * T);
+  r.flopsPerStep = 6.0 * static_cast<double>(r.matmulParams) * tokens +
+                   12.0 * opt.layers * static_cast<double>(opt.dim) * static_cast<double>(T) * tokens;
+  r.achievedGflops = r.flopsPerStep / seconds / 1e9;
+  r.matmulDtype = r.bf16 ? "bfloat16" : "float32";
+  r.matmulGflops = matmulGflops(r.bf16);
+  r.mfu = r.matmulGflops > 0 ? r.achievedGflops / r.matmulGflops : 0;
+  return r;
+}
+
+std::string formatText(const TrainBenchResult& r) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "params=%lld step_ms=%.1f tokens_per_s=%.0f\n"
+                "median_step_ms=%.1f cpu_ms_per_step=%.1f model_gflops=%.1f matmul_gflops=%.1f (%s, %d threads) mfu=%.3f peak_rss_mb=%.0f "
+                "loss=%.4f->%.4f\n",
+                static_cast<long long>(r.params), r.stepMs, r.tokensPerS, r.medianStepMs, r.cpuMsPerStep, r.achievedGflops, r.matmulGflops,
+                r.matmulDtype.c_str(), r.options.threads, r.mfu, r.peakRssMb, r.firstLoss, r.lastLoss);
+  std::string out = buf;
+  if (!r.note.empty()) out += "note: " + r.note + "\n";
+  return out;
+}
+
+std::string formatJson(const TrainBenchResult& r) {
+  const auto& o = r.options;
+  nlohmann::json j{
+      {"tokens_per_s", r.tokensPerS},
+      {"step_ms", r.stepMs},
+      {"median_step_ms", r.medianStepMs},
+      {"cpu_ms_per_step", r.cpuMsPerStep},
+      {"params", r.params},
+      {"matmul_params", r.matmulParams},
+      {"flops_per_step", r.flopsPerStep},
+      {"model_gflops", r.achievedGflops},
+      {"matmul_gflops", r.matmulGflops},
+      {"matmul_dtype", r.matmulDtype},
+      {"mfu", r.mfu},
+      {"peak_rss_mb", r.peakRssMb},
+      {"first_loss", r.firstLoss},
+      {"last_loss", r.lastLoss},
+      {"step_times_ms", r.stepTimesMs},
+      {"bf16", r.bf16},
+      {"shape",
+       {{"task", o.task}, {"dim", o.dim}, {"layers", o.layers}, {"heads", o.heads}, {"vocab", o.vocab}, {"seq", o.seq},
+        {"batch", o.batch}, {"ffn", r.ffn}, {"classes", o.task == "cls" ? o.classes : 0}}},
+      {"steps", o.steps},
+      {"warmup", o.warmup},
+      {"threads", o.threads},
+  };
+  if (!r.note.empty()) j["note"] = r.note;
+  return j.dump();
+}
+
+}  // namespace fts::bench
