@@ -163,7 +163,8 @@ void addDataOverlapCommand(CLI::App& data, int& exitCode) {
   cmd->footer(
       "Each overlapping pair prints as CORPUS_FILE:LINE overlaps AGAINST_FILE:LINE: \"<shared text>\".\n"
       "Texts are compared normalised (case, punctuation, full-width forms). A text shorter than the n-gram\n"
-      "counts when it occurs whole and has at least half of n units.\n"
+      "counts when it occurs whole and has at least half of n units. The --against files are indexed in\n"
+      "memory (about 70 times their size): give the smaller side there; corpus files are read one at a time.\n"
       "Exit status: 0 no overlap, 1 overlap found, 2 a file cannot be used.");
   cmd->callback([args, &exitCode] {
     try {
