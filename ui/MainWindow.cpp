@@ -2,7 +2,9 @@
 
 #include "core/train/TrainConfig.h"
 #include "core/util/Runtime.h"
+#include "core/runs/RunPaths.h"
 #include "ui/DatasetPanel.h"
+#include "ui/ExportDialog.h"
 #include "ui/TrainingController.h"
 #include "ui/TrainingPanel.h"
 
@@ -55,6 +57,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   openProject->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
   auto* openData = file->addAction(tr("&Open Data…"), this, &MainWindow::chooseData);
   openData->setShortcut(QKeySequence::Open);
+  auto* exportRun = file->addAction(tr("&Export Run…"), this, &MainWindow::openExportDialog);
+  exportRun->setObjectName("exportRunAction");
+  exportRun->setShortcut(QKeySequence(tr("Ctrl+E")));
+  exportRun->setToolTip(tr("Export a run as a Hugging Face folder, a PEFT adapter, a merged model or GGUF, verified after writing"));
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
   auto* run = menuBar()->addMenu(tr("&Run"));
@@ -75,6 +81,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tools->setMovable(false);
   tools->addAction(openProject);
   tools->addAction(openData);
+  tools->addAction(exportRun);
 
   // The dataset's "over max length" figures follow the run's max length as the user edits it.
   dataset_->setMaxLength(training_->config().data.max_len);
@@ -125,6 +132,15 @@ bool MainWindow::openProject(const QString& path, bool quiet) {
 }
 
 void MainWindow::openData(const QString& path) { dataset_->open(path); }
+
+ExportDialog* MainWindow::openExportDialog() {
+  auto* dialog = new ExportDialog(QString::fromStdString(studioHome().string()), this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  const std::string& last = controller_->lastSummary().runId;
+  if (!last.empty()) dialog->selectRun(QString::fromStdString(last));
+  dialog->open();
+  return dialog;
+}
 
 void MainWindow::chooseData() {
   const QString path = QFileDialog::getOpenFileName(this, tr("Open data"), {},

@@ -7,6 +7,7 @@ class QLabel;
 namespace fts::ui {
 
 class DatasetPanel;
+class ExportDialog;
 class TrainingController;
 class TrainingPanel;
 
@@ -20,6 +21,8 @@ class MainWindow : public QMainWindow {
   bool openPath(const QString& path, bool quiet = false);
   bool openProject(const QString& path, bool quiet = false);
   void openData(const QString& path);
+  // File > Export Run…: the Export dialog on the run store, the last run trained here selected.
+  ExportDialog* openExportDialog();
 
   DatasetPanel* datasetPanel() const { return dataset_; }
   TrainingPanel* trainingPanel() const { return training_; }

@@ -155,6 +155,18 @@
 <context>
     <name>fts::ui::MainWindow</name>
     <message>
+        <source>&amp;Export Run…</source>
+        <translation>导出运行(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <source>Export a run as a Hugging Face folder, a PEFT adapter, a merged model or GGUF, verified after writing</source>
+        <translation>将运行导出为 Hugging Face 文件夹、PEFT 适配器、合并模型或 GGUF，写入后即验证</translation>
+    </message>
+    <message>
         <location filename="../../ui/MainWindow.cpp" line="53"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
@@ -714,6 +726,241 @@ predicted: %2
     <message>
         <source>weighted average</source>
         <translation>加权平均</translation>
+    </message>
+</context>
+<context>
+    <name>fts::ui::ExportDialog</name>
+    <message>
+        <source>Export Run</source>
+        <translation>导出运行</translation>
+    </message>
+    <message>
+        <source>Hugging Face folder (hf)</source>
+        <translation>Hugging Face 文件夹 (hf)</translation>
+    </message>
+    <message>
+        <source>Merged LoRA model (merged)</source>
+        <translation>合并后的 LoRA 模型 (merged)</translation>
+    </message>
+    <message>
+        <source>PEFT LoRA adapter (peft)</source>
+        <translation>PEFT LoRA 适配器 (peft)</translation>
+    </message>
+    <message>
+        <source>GGUF for llama.cpp (gguf)</source>
+        <translation>用于 llama.cpp 的 GGUF (gguf)</translation>
+    </message>
+    <message>
+        <source>f32 (full precision)</source>
+        <translation>f32（全精度）</translation>
+    </message>
+    <message>
+        <source>f16 (half precision)</source>
+        <translation>f16（半精度）</translation>
+    </message>
+    <message>
+        <source>bf16 (bfloat16)</source>
+        <translation>bf16（bfloat16）</translation>
+    </message>
+    <message>
+        <source>q8_0 (8-bit blocks, GGUF only)</source>
+        <translation>q8_0（8 位分块，仅限 GGUF）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Weights above this size are split into shards with an index (e.g. 500MB, 2GB, 1GiB)</source>
+        <translation>超过此大小的权重会拆分为分片并附带索引（例如 500MB、2GB、1GiB）</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <source>Shard size</source>
+        <translation>分片大小</translation>
+    </message>
+    <message>
+        <source>Choose a run and a format, then Export.</source>
+        <translation>选择一个运行和格式，然后点击“导出”。</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Cancel Export</source>
+        <translation>取消导出</translation>
+    </message>
+    <message>
+        <source>Open Folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>classifier</source>
+        <translation>分类器</translation>
+    </message>
+    <message>
+        <source>causal LM</source>
+        <translation>因果语言模型</translation>
+    </message>
+    <message>
+        <source>task unknown</source>
+        <translation>任务未知</translation>
+    </message>
+    <message>
+        <source>The run store cannot be read: %1</source>
+        <translation>无法读取运行库：%1</translation>
+    </message>
+    <message>
+        <source>No runs yet: train one, then export it here.</source>
+        <translation>还没有运行：先训练一个，再在这里导出。</translation>
+    </message>
+    <message>
+        <source>A Hugging Face model folder: config.json, safetensors weights and the tokenizer files, as transformers loads them.</source>
+        <translation>Hugging Face 模型文件夹：config.json、safetensors 权重和分词器文件，transformers 可直接加载。</translation>
+    </message>
+    <message>
+        <source>The LoRA adapters folded into the base weights, written as a Hugging Face model folder.</source>
+        <translation>将 LoRA 适配器合并进基础权重，写成 Hugging Face 模型文件夹。</translation>
+    </message>
+    <message>
+        <source>The LoRA adapter alone (adapter_config.json, adapter_model.safetensors), loaded by peft onto its base model: %1</source>
+        <translation>仅 LoRA 适配器（adapter_config.json、adapter_model.safetensors），由 peft 加载到其基础模型上：%1</translation>
+    </message>
+    <message>
+        <source>One GGUF file for llama.cpp (causal language models).</source>
+        <translation>一个供 llama.cpp 使用的 GGUF 文件（因果语言模型）。</translation>
+    </message>
+    <message>
+        <source>Not offered for this run:</source>
+        <translation>此运行不提供：</translation>
+    </message>
+    <message>
+        <source>This run is still training: export it once it has finished or stopped.</source>
+        <translation>此运行仍在训练：请在它完成或停止后再导出。</translation>
+    </message>
+    <message>
+        <source>Export into</source>
+        <translation>导出到</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <source>Writing the files…</source>
+        <translation>正在写入文件…</translation>
+    </message>
+    <message>
+        <source>Reading the export back and comparing logits with the model…</source>
+        <translation>正在读回导出结果并与模型比较 logits…</translation>
+    </message>
+    <message>
+        <source>Writing the model card…</source>
+        <translation>正在写入模型卡…</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Shard size: %1</source>
+        <translation>分片大小：%1</translation>
+    </message>
+    <message>
+        <source>Starting the export…</source>
+        <translation>正在开始导出…</translation>
+    </message>
+    <message>
+        <source>Cancelling: the export stops at its next stage and removes what it wrote…</source>
+        <translation>正在取消：导出将在下一阶段停止，并删除已写入的内容…</translation>
+    </message>
+    <message>
+        <source>Max abs logit difference</source>
+        <translation>logits 最大绝对差</translation>
+    </message>
+    <message>
+        <source>Accepted difference</source>
+        <translation>允许的差值</translation>
+    </message>
+    <message>
+        <source>Largest logit</source>
+        <translation>最大 logit</translation>
+    </message>
+    <message>
+        <source>Argmax agreement</source>
+        <translation>argmax 一致率</translation>
+    </message>
+    <message>
+        <source>%1% of %2 rows</source>
+        <translation>%2 行中的 %1%</translation>
+    </message>
+    <message>
+        <source>Sample texts</source>
+        <translation>样本文本数</translation>
+    </message>
+    <message>
+        <source>Read back with</source>
+        <translation>读回方式</translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation>分词器</translation>
+    </message>
+    <message>
+        <source>Exported and verified.</source>
+        <translation>已导出并通过验证。</translation>
+    </message>
+    <message>
+        <source>Export verified</source>
+        <translation>导出已通过验证</translation>
+    </message>
+    <message>
+        <source>Written to %1 and read back: its logits match the model&apos;s.</source>
+        <translation>已写入 %1 并读回：其 logits 与模型一致。</translation>
+    </message>
+    <message>
+        <source>Files written</source>
+        <translation>写入的文件</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>注：</translation>
+    </message>
+    <message>
+        <source>Export cancelled.</source>
+        <translation>导出已取消。</translation>
+    </message>
+    <message>
+        <source>Export cancelled</source>
+        <translation>导出已取消</translation>
+    </message>
+    <message>
+        <source>Nothing was written under %1.</source>
+        <translation>%1 下没有写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Export failed.</source>
+        <translation>导出失败。</translation>
     </message>
 </context>
 </TS>
