@@ -12,7 +12,10 @@ Fine-tuning Studio exports, and the studio loads what they save.
                  exports it, and transformers reloads the result and matches the studio's logits.
   4. llama.cpp   when llama-cpp-python is installed (INTEROP_LLAMA_CPP=1 make interop): llama.cpp loads the
                  GGUF files, its logits on the studio's token ids match, and for a BPE tokenizer its ids too.
-PEFT adapter checks come with LoRA training.
+  5. PEFT        the studio trains LoRA adapters (a classifier and a causal LM) on a base model; peft's
+                 PeftModel loads each adapter (--format peft) onto the studio's HF export of that base: every
+                 tensor finds its place, and the logits match the studio's within 1e-4; transformers loads
+                 the merged model (--format merged) with the same logits.
 Prints PASS/FAIL lines and a summary; exits 1 when any check fails.
 """
 import argparse
@@ -36,6 +39,11 @@ import sentencepiece as spm
 import transformers
 from safetensors import safe_open
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
+
+try:  # peft is installed by setup-venv.sh; an older venv without it skips the PEFT checks, saying so
+    import peft
+except ImportError:
+    peft = None
 
 LOGIT_TOLERANCE = 1e-4  # fp32, max abs difference
 SAMPLE_TEXTS = [
@@ -193,6 +201,66 @@ def check_llama_cpp(label, gguf_file, dump, dtype, bpe_tokenizer):
     llama_cpp.llama_model_free(model)
 
 
+def max_logit_diff(model, ref_ids, ref_logits):
+    diff, agree, rows = 0.0, 0, 0
+    with torch.no_grad():
+        for ids, want in zip(ref_ids, ref_logits):
+            got = model(input_ids=torch.tensor([ids])).logits[0].float().numpy()  # [C] or [T,V]
+            diff = max(diff, float(np.abs(got - want).max()))
+            g2, w2 = got.reshape(-1, got.shape[-1]), want.reshape(-1, want.shape[-1])
+            agree += int((g2.argmax(-1) == w2.argmax(-1)).sum())
+            rows += g2.shape[0]
+    return diff, agree, rows
+
+
+def check_peft_adapter(label, adapter, base_hf, dump):
+    """peft loads the studio's adapter onto transformers' load of the studio's HF export of the base."""
+    from peft import PeftModel, get_peft_model_state_dict
+    task, texts, ref_ids, ref_logits = load_reference(dump)
+    classifier = task == "cls"
+    config = json.load(open(os.path.join(adapter, "adapter_config.json")))
+    manifest = json.load(open(os.path.join(adapter, "ftstudio_export.json")))
+    if classifier:
+        labels = manifest["labels"]
+        # The head comes with the adapter (modules_to_save); the base is told its size and the pad id.
+        base = from_pretrained_kw(AutoModelForSequenceClassification, base_hf, num_labels=len(labels), id2label=dict(enumerate(labels)),
+                                  label2id={l: i for i, l in enumerate(labels)}, pad_token_id=manifest["pad_token_id"])
+    else:
+        base = from_pretrained_kw(AutoModelForCausalLM, base_hf)
+    model = PeftModel.from_pretrained(base, adapter).eval()
+    report(label + ": adapter_config.json", model.peft_config["default"].r == config["r"] and
+           str(model.peft_config["default"].task_type) in ("SEQ_CLS", "CAUSAL_LM", "TaskType.SEQ_CLS", "TaskType.CAUSAL_LM"),
+           "peft %s read it: LoRA r=%d, lora_alpha=%s, target_modules=%s, task_type=%s" % (
+               peft.__version__, model.peft_config["default"].r, model.peft_config["default"].lora_alpha,
+               sorted(model.peft_config["default"].target_modules), config["task_type"]))
+    # Every tensor of our file found its place: what peft would save now is what we wrote.
+    ours = {}
+    with safe_open(os.path.join(adapter, "adapter_model.safetensors"), framework="pt") as f:
+        for k in f.keys():
+            ours[k] = f.get_tensor(k)
+    theirs = get_peft_model_state_dict(model)
+    same_names = sorted(ours) == sorted(theirs)
+    same_values = same_names and all(torch.equal(ours[k].float(), theirs[k].float()) for k in ours)
+    report(label + ": tensor names", same_names and same_values,
+           "peft's own state dict has our %d tensor names and values (e.g. %s)" % (len(ours), sorted(ours)[0]) if same_names and same_values
+           else "differ: only ours %s, only peft's %s" % (sorted(set(ours) - set(theirs))[:4], sorted(set(theirs) - set(ours))[:4]))
+    tok = AutoTokenizer.from_pretrained(adapter)
+    same = [tok(t)["input_ids"] for t in texts] == ref_ids
+    report(label + ": AutoTokenizer ids", same, "the adapter folder's tokenizer gives the studio's ids on all %d texts" % len(texts)
+           if same else "differ from the studio's")
+    diff, agree, rows = max_logit_diff(model, ref_ids, ref_logits)
+    report(label + ": PeftModel logits", diff < LOGIT_TOLERANCE, "max abs difference %.3g over %d rows (tolerance %g), argmax agreement %d/%d"
+           % (diff, rows, LOGIT_TOLERANCE, agree, rows))
+    return model
+
+
+def from_pretrained_kw(cls, folder, **kw):
+    try:
+        return cls.from_pretrained(folder, dtype=torch.float32, **kw).eval()
+    except TypeError:  # transformers 4.x
+        return cls.from_pretrained(folder, torch_dtype=torch.float32, **kw).eval()
+
+
 def write_lm_text(root, path):
     with open(os.path.join(root, "tests", "fixtures", "topics_small.csv"), newline="", encoding="utf-8") as f:
         texts = [row["text"] for row in csv.DictReader(f)]
@@ -301,6 +369,37 @@ def main():
             report(label + ": weights changed by fine-tuning", moved > 1e-4, "largest change of a weight %.3g" % moved)
         except Exception as ex:
             report(label, False, str(ex))
+
+    # ---- 5. PEFT: LoRA adapters onto the base, and the merged models ---------------------------------
+    if peft is None:
+        print("SKIP  PEFT: the peft package is not in .venv-interop (run interop/setup-venv.sh again to add it)")
+    else:
+        try:
+            base_run = run([ft, "train", "--data", csv_file, "--task", "lm", "--steps", "20"] + tiny, "train a base causal LM, 20 steps")
+            base_model = os.path.join(base_run["run_dir"], "model")
+            base_hf = os.path.join(work, "peft-base-hf")
+            run([ft, "export", base_model, "--format", "hf", "--out", base_hf, "--json"], "export the base: hf f32")
+            lora = ["--set", "model.base=" + base_model, "--set", "model.lora_rank=4", "--set", "model.lora_targets=q,k,v,o,gate,up,down",
+                    "--set", "train.lr=0.02", "--set", "train.batch_size=8", "--set", "train.eval_every=0", "--threads", "2", "--json"]
+            for task, what in [("cls", "classifier"), ("lm", "causal LM")]:
+                r = run([ft, "train", "--data", csv_file, "--task", task, "--steps", "20"] + lora, "train a LoRA %s on it, 20 steps" % what)
+                adapter = os.path.join(work, "lora-%s-peft" % task)
+                e = run([ft, "export", r["run"], "--format", "peft", "--out", adapter, "--dump-logits", adapter + ".logits.safetensors"] +
+                        samples + ["--json"], "export it: peft f32")
+                print("      studio's own verification: max abs diff %g; files %s" % (e["verification"]["max_abs_diff"], e["files"]))
+                model = check_peft_adapter("LoRA %s peft" % what, adapter, base_hf, adapter + ".logits.safetensors")
+                merged = os.path.join(work, "lora-%s-merged" % task)
+                run([ft, "export", r["run"], "--format", "merged", "--out", merged, "--dump-logits", merged + ".logits.safetensors"] + samples +
+                    ["--json"], "export it: merged f32")
+                check_hf_export("LoRA %s merged" % what, merged, merged + ".logits.safetensors")
+                # peft's own merge of our adapter gives our merged weights.
+                folded = model.merge_and_unload()
+                with safe_open(os.path.join(merged, "model.safetensors"), framework="pt") as f:
+                    moved = max(float((folded.state_dict()[k].float() - f.get_tensor(k).float()).abs().max()) for k in f.keys())
+                report("LoRA %s: peft's merge_and_unload equals our merged weights" % what, moved < 1e-5,
+                       "largest difference of a weight %.3g" % moved)
+        except Exception as ex:
+            report("PEFT", False, str(ex))
 
     failed = [n for n, ok in results if not ok]
     print("interop: %d passed, %d failed" % (len(results) - len(failed), len(failed)))

@@ -4,7 +4,8 @@
 #   2. trains tiny models with ftstudio, exports them, and checks with those tools (interop/interop.py):
 #      transformers' Auto classes load the HF exports (causal LM, classification) with the same token ids
 #      and logits; the gguf package reads the GGUF exports; a Llama saved by transformers is imported,
-#      fine-tuned one epoch, exported and reloaded by transformers.
+#      fine-tuned one epoch, exported and reloaded by transformers; peft loads the LoRA adapters the studio
+#      trains (classifier and causal LM) onto its HF export of their base, and transformers the merged models.
 # Options: --no-setup (use the existing venv; fail if there is none), --keep (leave the work folder).
 # FTSTUDIO_BIN chooses the ftstudio binary (default: build/bin/ftstudio, made by `make build`).
 set -euo pipefail

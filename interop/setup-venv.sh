@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv-interop/ at the repository root with the outside tools that `make interop` checks our
-# exports against: PyPI's torch, transformers, safetensors, sentencepiece, gguf (and peft, for the
-# LoRA adapter checks to come); with INTEROP_LLAMA_CPP=1 also llama-cpp-python (llama.cpp itself).
+# exports against: PyPI's torch, transformers, safetensors, sentencepiece, gguf and peft (which loads
+# our LoRA adapters); with INTEROP_LLAMA_CPP=1 also llama-cpp-python (llama.cpp itself).
 # Idempotent: a venv that already imports everything is left as it is.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

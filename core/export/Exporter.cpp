@@ -443,7 +443,10 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
     if (!adapterBase.empty()) l["base_model"] = adapterBase.string();
     manifest["lora"] = l;
   }
-  if (classifier) manifest["labels"] = config.id2label;
+  if (classifier) {
+    manifest["labels"] = config.id2label;
+    manifest["pad_token_id"] = config.pad_token_id;  // what a classifier's pooling skips: needed to load a peft base as a classifier
+  }
   manifest["exported_at"] = ex.exportedAt;
   manifest["files"] = files;
   manifest["verification"] = verificationJson(v);

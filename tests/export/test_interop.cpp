@@ -1,6 +1,7 @@
 // The outside-tools checks of `make interop` (interop/run.sh: transformers loads our Hugging Face
-// exports and matches our logits, the gguf package reads our GGUF files, and a Llama saved by
-// transformers is imported, fine-tuned, exported and reloaded), run against this build's ftstudio.
+// exports and matches our logits, the gguf package reads our GGUF files, a Llama saved by
+// transformers is imported, fine-tuned, exported and reloaded, and peft loads our LoRA adapters onto
+// the base and matches our logits), run against this build's ftstudio.
 // They need the Python environment that `make interop` creates (.venv-interop/); without it the test
 // is skipped and says so.
 #include <QProcess>

@@ -176,6 +176,7 @@ class TestLoraExport : public QObject {
     QCOMPARE(m["lora"]["r"].get<int>(), 4);
     QCOMPARE(m["lora"]["base_model"].get<std::string>(), base_.string());
     QCOMPARE(m["labels"].size(), size_t(3));
+    QCOMPARE(m["pad_token_id"].get<int>(), LlamaConfig::load(loraCls_ / "config.json").pad_token_id);  // for loading the base as a classifier
     QVERIFY(m["verification"]["passed"].get<bool>());
     const std::string card = readWholeFile(o.out / "README.md");
     for (const char* part : {"library_name: peft", "A LoRA adapter", "PeftModel.from_pretrained", "AutoModelForSequenceClassification",
