@@ -2,6 +2,7 @@
 
 #include "core/runs/EvalReport.h"
 #include "ui/TrainingController.h"
+#include "widgets/AdaptivePairView.h"
 #include "widgets/ClassMetricsTable.h"
 #include "widgets/ConfusionMatrixView.h"
 #include "widgets/MetricPlot.h"
@@ -18,7 +19,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
-#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -176,27 +176,22 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   reportChoice_->setToolTip(tr("The newest validation report, or the test report after the run"));
   reportChoice_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   reportChoice_->setVisible(false);
-  confusion_ = new ConfusionMatrixView(perClassTab_);
+  // Matrix and table side by side when the panel is wide enough (a maximised window), else the
+  // table under the matrix; the tab scrolls rather than cutting either.
+  confusion_ = new ConfusionMatrixView;
   confusion_->setObjectName("confusionMatrix");
-  auto* confusionScroll = new QScrollArea(perClassTab_);
-  confusionScroll->setWidget(confusion_);
-  confusionScroll->setWidgetResizable(true);
-  confusionScroll->setFrameShape(QFrame::NoFrame);
-  classTable_ = new ClassMetricsTable(perClassTab_);
+  classTable_ = new ClassMetricsTable;
   classTable_->setObjectName("classMetrics");
-  auto* perClassSplit = new QSplitter(Qt::Horizontal, perClassTab_);
-  perClassSplit->addWidget(confusionScroll);
-  perClassSplit->addWidget(classTable_);
-  perClassSplit->setStretchFactor(0, 3);
-  perClassSplit->setStretchFactor(1, 2);
-  perClassSplit->setChildrenCollapsible(false);
+  classTable_->setShowAllRows(true);
+  auto* perClassView = new AdaptivePairView(confusion_, classTable_, perClassTab_);
+  perClassView->setObjectName("perClassView");
   auto* reportRow = new QHBoxLayout;
   reportRow->addWidget(reportTitle_, 1);
   reportRow->addWidget(reportChoice_);
   auto* perClassLayout = new QVBoxLayout(perClassTab_);
   perClassLayout->setContentsMargins(4, 4, 4, 4);
   perClassLayout->addLayout(reportRow);
-  perClassLayout->addWidget(perClassSplit, 1);
+  perClassLayout->addWidget(perClassView, 1);
   connect(reportChoice_, &QComboBox::activated, this, [this](int i) { showReport(reportChoice_->itemData(i).toString()); });
 
   tabs_ = new QTabWidget(this);
@@ -207,7 +202,7 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   auto* plots = new QSplitter(Qt::Vertical, this);
   plots->addWidget(tabs_);
   plots->addWidget(log_);
-  plots->setStretchFactor(0, 5);
+  plots->setStretchFactor(0, 3);
   plots->setStretchFactor(1, 1);
 
   auto* right = new QVBoxLayout;
@@ -347,7 +342,7 @@ void TrainingPanel::showReport(const QString& split) {
                        : split == QLatin1String("validation")
                            ? tr("Validation at step %1 (epoch %2)").arg(r.step).arg(r.epoch, 0, 'f', 2)
                            : tr("%1 at step %2").arg(QString::fromStdString(r.split)).arg(r.step);
-  reportTitle_->setText(tr("<b>%1</b> · accuracy %2 · macro-F1 %3 · weighted-F1 %4")
+  reportTitle_->setText(tr("<b>%1</b><br>accuracy %2 · macro-F1 %3 · weighted-F1 %4")
                             .arg(what.toHtmlEscaped())
                             .arg(r.accuracy, 0, 'f', 3)
                             .arg(r.macroF1, 0, 'f', 3)

@@ -61,9 +61,10 @@ ClassMetricsTable::ClassMetricsTable(QWidget* parent) : QWidget(parent), table_(
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setWordWrap(false);
   table_->setTextElideMode(Qt::ElideRight);
+  // Columns sized to their contents (class names whole, up to a limit), then left to the user.
   auto* header = table_->horizontalHeader();
-  header->setSectionResizeMode(Label, QHeaderView::Stretch);
-  for (int c = Precision; c < ColumnCount; ++c) header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  header->setSectionResizeMode(QHeaderView::Interactive);
+  header->setStretchLastSection(false);
   header->setSectionsClickable(true);
   connect(header, &QHeaderView::sectionClicked, this, &ClassMetricsTable::sortBy);
 }
@@ -81,6 +82,34 @@ void ClassMetricsTable::clear() {
   classes_.clear();
   order_.clear();
   table_->setRowCount(0);
+  fitToContents();
+}
+
+void ClassMetricsTable::setShowAllRows(bool all) {
+  showAllRows_ = all;
+  table_->setVerticalScrollBarPolicy(all ? Qt::ScrollBarAlwaysOff : Qt::ScrollBarAsNeeded);
+  table_->setHorizontalScrollBarPolicy(all ? Qt::ScrollBarAlwaysOff : Qt::ScrollBarAsNeeded);
+  fitToContents();
+}
+
+QSize ClassMetricsTable::sizeHint() const {
+  const int frame = 2 * table_->frameWidth();
+  return {table_->horizontalHeader()->length() + frame,
+          table_->horizontalHeader()->sizeHint().height() + table_->verticalHeader()->length() + frame};
+}
+
+void ClassMetricsTable::fitToContents() {
+  table_->resizeColumnsToContents();
+  // Long class names are cut (whole in the tooltip) rather than pushing the figures off screen.
+  const int maxLabel = table_->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 28;
+  if (table_->columnWidth(Label) > maxLabel) table_->setColumnWidth(Label, maxLabel);
+  for (int c = 0; c < ColumnCount; ++c) table_->setColumnWidth(c, table_->columnWidth(c) + 6);
+  if (showAllRows_) {
+    const QSize s = sizeHint();
+    table_->setFixedHeight(s.height());
+    setFixedWidth(s.width());
+  }
+  updateGeometry();
 }
 
 QString ClassMetricsTable::text(int row, int column) const {
@@ -132,6 +161,7 @@ void ClassMetricsTable::fill() {
   for (int i = 0; i < n; ++i) put(i, classes_[order_[i]], false);
   put(n, macro_, true);
   put(n + 1, weighted_, true);
+  fitToContents();
   table_->setUpdatesEnabled(true);
 }
 

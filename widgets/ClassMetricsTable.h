@@ -25,6 +25,12 @@ class ClassMetricsTable : public QWidget {
   void setMetrics(const QVector<ClassMetricsRow>& classes, const ClassMetricsRow& macro, const ClassMetricsRow& weighted);
   void clear();
 
+  // Show every row at its content size, without scroll bars (for a page that scrolls as a whole);
+  // off by default: the table scrolls within whatever space it gets.
+  void setShowAllRows(bool all);
+  // The size that shows every row and column whole.
+  QSize sizeHint() const override;
+
   QTableWidget* table() const { return table_; }
   int classCount() const { return classes_.size(); }
   // The text of a cell as shown; row = class index in the order given (then macro, weighted),
@@ -33,7 +39,9 @@ class ClassMetricsTable : public QWidget {
 
  private:
   void fill();
+  void fitToContents();
   void sortBy(int column);
+  bool showAllRows_ = false;
   QTableWidget* table_;
   QVector<ClassMetricsRow> classes_;  // in the order given
   QVector<int> order_;                // the order shown

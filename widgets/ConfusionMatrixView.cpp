@@ -79,33 +79,38 @@ QString ConfusionMatrixView::elided(const QString& label) const {
   return fontMetrics().elidedText(label, Qt::ElideRight, kMaxLabelPx);
 }
 
+ConfusionMatrixView::Measures ConfusionMatrixView::measure() const {
+  const QFontMetrics fm = fontMetrics();
+  Measures m;
+  m.line = fm.height();
+  for (const auto& l : labels_) m.widestLabel = std::max(m.widestLabel, fm.horizontalAdvance(elided(l)));
+  qint64 largest = 0;
+  for (const auto& row : counts_)
+    for (qint64 v : row) largest = std::max(largest, v);
+  m.minCell = std::max(24, fm.horizontalAdvance(QString::number(largest)) + 10);
+  return m;
+}
+
+// Left of the grid: the axis title (turned vertical) and the true class names. Above it: the axis
+// title and the predicted class names, across when they fit in a cell, else turned vertical.
 ConfusionMatrixView::Geometry ConfusionMatrixView::layoutFor(const QSize& size) const {
   Geometry g;
   const int n = classCount();
   if (n == 0) return g;
-  const QFontMetrics fm = fontMetrics();
-  const int line = fm.height();
-  int widest = 0;
-  for (const auto& l : labels_) widest = std::max(widest, fm.horizontalAdvance(elided(l)));
-  qint64 largest = 0;
-  for (const auto& row : counts_)
-    for (qint64 v : row) largest = std::max(largest, v);
-  const int minCell = std::max(24, fm.horizontalAdvance(QString::number(largest)) + 8);
-
-  // Left: the axis title (turned vertical) and the true class names; top: the axis title and the
-  // predicted class names, across when they fit in a cell, else turned vertical.
-  g.rowLabelWidth = line + kGap + widest + kGap;
-  const int titleHeight = line + 2;
+  const Measures m = measure();
+  g.widestLabel = m.widestLabel;
+  g.rowLabelWidth = m.line + kGap + m.widestLabel + kGap;
+  const int titleHeight = m.line + 2;
   auto cellFor = [&](int top) {
     const int w = (size.width() - 2 * kMargin - g.rowLabelWidth) / n;
     const int h = (size.height() - 2 * kMargin - top) / n;
-    return std::clamp(std::min(w, h), minCell, kMaxCell);
+    return std::clamp(std::min(w, h), m.minCell, kMaxCell);
   };
-  g.columnLabelHeight = titleHeight + line + kGap;
+  g.columnLabelHeight = titleHeight + m.line + kGap;
   g.cell = cellFor(g.columnLabelHeight);
-  if (widest > g.cell - 4) {
+  if (m.widestLabel > g.cell - 4) {
     g.verticalColumnLabels = true;
-    g.columnLabelHeight = titleHeight + widest + kGap;
+    g.columnLabelHeight = titleHeight + m.widestLabel + 2 + kGap;
     g.cell = cellFor(g.columnLabelHeight);
   }
   // Centre the whole figure in the space it has.
@@ -118,26 +123,19 @@ ConfusionMatrixView::Geometry ConfusionMatrixView::layoutFor(const QSize& size) 
 
 QSize ConfusionMatrixView::sizeHint() const {
   const int n = std::max(classCount(), 2);
-  const QFontMetrics fm = fontMetrics();
-  int widest = fm.horizontalAdvance(QStringLiteral("predicted"));
-  for (const auto& l : labels_) widest = std::max(widest, fm.horizontalAdvance(elided(l)));
-  const int labels = fm.height() + 2 * kGap + widest;
-  return {2 * kMargin + labels + n * kPreferredCell, 2 * kMargin + labels + n * kPreferredCell};
+  const Measures m = measure();
+  const int labels = m.line + 2 * kGap + std::max(m.widestLabel, 60) + 2;
+  const int cell = std::max(m.minCell, kPreferredCell);
+  return {2 * kMargin + labels + n * cell, 2 * kMargin + labels + n * cell};
 }
 
 QSize ConfusionMatrixView::minimumSizeHint() const {
   const int n = classCount();
   if (n == 0) return {160, 120};
-  // The smallest cells that still hold their counts, with labels turned vertical.
-  const QFontMetrics fm = fontMetrics();
-  int widest = 0;
-  for (const auto& l : labels_) widest = std::max(widest, fm.horizontalAdvance(elided(l)));
-  qint64 largest = 0;
-  for (const auto& row : counts_)
-    for (qint64 v : row) largest = std::max(largest, v);
-  const int minCell = std::max(24, fm.horizontalAdvance(QString::number(largest)) + 8);
-  const int labels = fm.height() + 2 * kGap + widest;
-  return {2 * kMargin + labels + n * minCell, 2 * kMargin + labels + 2 + n * minCell};
+  // The smallest cells that still hold their counts, with the column names turned vertical.
+  const Measures m = measure();
+  return {2 * kMargin + m.line + 2 * kGap + m.widestLabel + n * m.minCell,
+          2 * kMargin + m.line + 2 + m.widestLabel + 2 + kGap + n * m.minCell};
 }
 
 void ConfusionMatrixView::paintEvent(QPaintEvent*) {
@@ -181,7 +179,7 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
       p.rotate(-90);
       // After the turn, x runs up the screen and y to the right: the name starts at the grid and
       // reads bottom to top, so every name sits against its own column.
-      p.drawText(QRect(0, 0, g.columnLabelHeight - line - 2 * kGap, g.cell), Qt::AlignLeft | Qt::AlignVCenter, name);
+      p.drawText(QRect(0, 0, g.widestLabel + 2, g.cell), Qt::AlignLeft | Qt::AlignVCenter, name);
       p.restore();
     } else {
       p.drawText(QRect(g.origin.x() + i * g.cell, g.origin.y() - kGap - line, g.cell, line), Qt::AlignHCenter | Qt::AlignBottom, name);

@@ -40,8 +40,9 @@ class ConfusionMatrixView : public QWidget {
 
  private:
   struct Geometry {
-    int rowLabelWidth = 0;   // left of the grid: the true class names
-    int columnLabelHeight = 0;  // above the grid: the predicted class names
+    int rowLabelWidth = 0;      // left of the grid: the axis title and the true class names
+    int columnLabelHeight = 0;  // above the grid: the axis title and the predicted class names
+    int widestLabel = 0;        // pixels of the longest (elided) class name
     bool verticalColumnLabels = false;
     int cell = 0;
     QPoint origin;           // top left of the grid
@@ -49,6 +50,11 @@ class ConfusionMatrixView : public QWidget {
   // Computed from the current size whenever needed (a few dozen additions): a cached copy would go
   // stale while the widget is hidden, as resize events reach hidden widgets only when shown.
   Geometry layoutFor(const QSize& size) const;
+  // Label sizes and the smallest cell that holds the largest count.
+  struct Measures {
+    int line = 0, widestLabel = 0, minCell = 0;
+  };
+  Measures measure() const;
   int cellIndexAt(const QPoint& pos, int* trueClass, int* predicted) const;
   QString elided(const QString& label) const;
 

@@ -59,8 +59,18 @@ void MetricPlot::flush() {
   plot_->xAxis->setRangeLower(0);
   for (QCPAxis* axis : {plot_->yAxis, plot_->yAxis2}) {
     if (!axis->visible()) continue;
-    axis->rescale();
-    const QCPRange r = axis->range();
+    // From the data, not QCPAxis::rescale(): for a flat series (accuracy 1.0 at every evaluation)
+    // rescale keeps the axis' old span (0..5), and the line would sit in an empty plot.
+    QCPRange r;
+    bool any = false;
+    for (QCPGraph* g : axis->graphs()) {
+      bool found = false;
+      const QCPRange gr = g->getValueRange(found);
+      if (!found) continue;
+      r = any ? QCPRange(std::min(r.lower, gr.lower), std::max(r.upper, gr.upper)) : gr;
+      any = true;
+    }
+    if (!any) continue;
     const double pad = r.size() > 0 ? r.size() * 0.08 : std::max(1e-3, std::abs(r.lower) * 0.05);
     axis->setRange(r.lower - pad, r.upper + pad);
   }

@@ -634,8 +634,8 @@
         <translation>第 %2 步的 %1</translation>
     </message>
     <message>
-        <source>&lt;b&gt;%1&lt;/b&gt; · accuracy %2 · macro-F1 %3 · weighted-F1 %4</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; · 准确率 %2 · 宏平均 F1 %3 · 加权 F1 %4</translation>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;accuracy %2 · macro-F1 %3 · weighted-F1 %4</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;准确率 %2 · 宏平均 F1 %3 · 加权 F1 %4</translation>
     </message>
     <message>
         <source>Per class (test)</source>

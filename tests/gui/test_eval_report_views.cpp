@@ -7,6 +7,7 @@
 #include "ui/MainWindow.h"
 #include "ui/TrainingController.h"
 #include "ui/TrainingPanel.h"
+#include "widgets/AdaptivePairView.h"
 #include "widgets/ClassMetricsTable.h"
 #include "widgets/ConfusionMatrixView.h"
 
@@ -138,6 +139,43 @@ class TestEvalReportViews : public QObject {
     for (int y = nameArea.top(); y <= nameArea.bottom(); ++y)
       for (int x = nameArea.left(); x <= nameArea.right(); ++x) dark += QColor(img.pixel(x, y)).lightness() < 100;
     QVERIFY2(dark > 20, "the first row's name (科学) was not drawn");
+  }
+
+  void matrixAndTableSitSideBySideOnlyWhenTheyFit() {
+    ConfusionMatrixView* matrix = new ConfusionMatrixView;
+    ClassMetricsTable* table = new ClassMetricsTable;
+    table->setShowAllRows(true);
+    AdaptivePairView view(matrix, table);
+    const auto r = makeReport(8, "validation", 40);
+    QStringList labels;
+    QVector<QVector<qint64>> counts;
+    QVector<ClassMetricsRow> rows;
+    for (size_t i = 0; i < r.labels.size(); ++i) {
+      labels << QString::fromStdString(r.labels[i]);
+      counts.append(QVector<qint64>(r.confusion[i].begin(), r.confusion[i].end()));
+      rows.append({labels.back(), r.precision[i], r.recall[i], r.f1[i], r.support[i]});
+    }
+    matrix->setMatrix(labels, counts);
+    table->setMetrics(rows, {}, {});
+    view.resize(1400, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    // Every row of the table shown whole, no scroll bar inside it.
+    QCOMPARE(table->table()->verticalScrollBarPolicy(), Qt::ScrollBarAlwaysOff);
+    QTableWidget* t = table->table();
+    QVERIFY2(t->viewport()->height() >= t->verticalHeader()->length(),
+             qPrintable(QString("%1 < %2").arg(t->viewport()->height()).arg(t->verticalHeader()->length())));
+    QVERIFY(t->viewport()->width() >= t->horizontalHeader()->length());
+    QTRY_VERIFY(view.isSideBySide());
+    QVERIFY(table->geometry().left() >= matrix->geometry().right());
+    view.resize(500, 600);
+    QTRY_VERIFY(!view.isSideBySide());
+    QVERIFY(table->geometry().top() >= matrix->geometry().bottom());
+    // Stacked, nothing is cut sideways: the page is no wider than the view.
+    QVERIFY2(view.widget()->width() <= view.viewport()->width(),
+             qPrintable(QString("page %1 > view %2").arg(view.widget()->width()).arg(view.viewport()->width())));
+    view.resize(1400, 600);
+    QTRY_VERIFY(view.isSideBySide());
   }
 
   void panelShowsAReportAndSwitchesBetweenSplits() {

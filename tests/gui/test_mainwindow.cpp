@@ -7,6 +7,7 @@
 #include "widgets/MetricPlot.h"
 
 #include <QElapsedTimer>
+#include <qcustomplot.h>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -88,6 +89,16 @@ class TestMainWindow : public QObject {
     QCOMPARE(w.controller()->lastSummary().state, fts::TrainerState::Stopped);
     QVERIFY(w.controller()->lastSummary().steps < 100000);
     QVERIFY(w.trainingPanel()->trainButton()->isEnabled());
+  }
+
+  void flatSeriesGetsATightAxis() {
+    // Accuracy 1.0 at every evaluation: the axis hugs 1.0 instead of keeping its initial 0..5.
+    MetricPlot plot;
+    plot.addSeries("val/accuracy", "accuracy", Qt::green);
+    for (int step : {10, 20, 30}) plot.append("val/accuracy", step, 1.0);
+    plot.flush();
+    const QCPRange r = plot.plot()->yAxis->range();
+    QVERIFY2(r.lower > 0.9 && r.lower < 1.0 && r.upper > 1.0 && r.upper < 1.1, qPrintable(QString("%1..%2").arg(r.lower).arg(r.upper)));
   }
 
   void badFileShowsItsProblem() {
