@@ -106,6 +106,30 @@ def run_measured(cmd, env):
             ru.ru_maxrss / 1024.0, time.monotonic() - t0)
 
 
+# Runs ref_train.py with its `time` module seen through a proxy whose perf_counter also notes the
+# process's CPU time (all threads), so one run gives both the wall time per step (what it prints) and
+# the processor time per step (printed after it): the second is the work itself, which other
+# programs' load disturbs much less when idle OpenMP threads sleep (OMP_WAIT_POLICY=PASSIVE).
+REF_SHIM = r"""
+import re, runpy, sys, time
+ref = sys.argv[1]
+sys.argv = sys.argv[1:]
+ns = runpy.run_path(ref, run_name="ref_train")
+marks = []
+class TimeSeenByRef:
+    def __getattr__(self, name):
+        return getattr(time, name)
+    def perf_counter(self):
+        marks.append(time.process_time())
+        return time.perf_counter()
+ns["main"].__globals__["time"] = TimeSeenByRef()
+ns["main"]()
+steps = int(next((m.group(1) for m in map(re.compile(r"--steps=(\d+)").fullmatch, sys.argv) if m), "20"))
+if len(marks) >= 2:
+    print(f"cpu_ms_per_step={(marks[-1] - marks[-2]) / steps * 1e3:.1f}")
+"""
+
+
 def flags_of(shape, a, bf16):
     f = [f"--{k}={v}" for k, v in shape.items()]
     f += [f"--steps={a.steps}", f"--warmup={a.warmup}", f"--threads={a.threads}"]
@@ -125,27 +149,35 @@ def runners_for(name, a, pypi_python):
     peers_bf16 = bf16 and a.bf16_peers
     if not bf16 or peers_bf16:
         suffix = " bf16" if bf16 else ""
-        out.append((f"PyTorch 1.13 eager{suffix}", [a.debian_python, a.ref, *flags_of(shape, a, bf16)]))
+        out.append((f"PyTorch 1.13 eager{suffix}", [a.debian_python, "-c", REF_SHIM, a.ref, *flags_of(shape, a, bf16)]))
         if pypi_python:
-            out.append((f"PyTorch {pypi_python[1]} eager{suffix}", [pypi_python[0], a.ref, *flags_of(shape, a, bf16)]))
+            out.append((f"PyTorch {pypi_python[1]} eager{suffix}", [pypi_python[0], "-c", REF_SHIM, a.ref, *flags_of(shape, a, bf16)]))
             if not a.no_compile:
                 out.append((f"PyTorch {pypi_python[1]} compile{suffix}",
-                            [pypi_python[0], a.ref, *flags_of(shape, a, bf16), "--compile"]))
+                            [pypi_python[0], "-c", REF_SHIM, a.ref, *flags_of(shape, a, bf16), "--compile"]))
     return out
 
 
-def parse_tokens(stdout):
-    for line in reversed(stdout.strip().splitlines()):
+def parse_output(stdout):
+    """(tokens_per_s, cpu_ms_per_step or None, our JSON object or None) from a program's output."""
+    tokens = cpu = extra = None
+    for line in stdout.strip().splitlines():
         line = line.strip()
         if line.startswith("{"):
             try:
-                return float(json.loads(line)["tokens_per_s"]), json.loads(line)
+                extra = json.loads(line)
+                tokens, cpu = float(extra["tokens_per_s"]), extra.get("cpu_ms_per_step")
             except (ValueError, KeyError):
                 pass
         m = re.search(r"tokens_per_s=([0-9.]+)", line)
         if m:
-            return float(m.group(1)), None
-    raise ValueError("no tokens_per_s in the output")
+            tokens = float(m.group(1))
+        m = re.search(r"cpu_ms_per_step=([0-9.]+)", line)
+        if m:
+            cpu = float(m.group(1))
+    if tokens is None:
+        raise ValueError("no tokens_per_s in the output")
+    return tokens, cpu, extra
 
 
 def torch_version(python):
@@ -218,14 +250,18 @@ def main():
                 try:
                     if code != 0:
                         raise ValueError(f"exit code {code}")
-                    tps, extra = parse_tokens(out)
+                    tps, cpu, extra = parse_output(out)
                 except ValueError as e:
                     print(f"  FAILED {label}: {e}\n  command: {shlex.join(cmd)}\n  {err.strip()[-2000:]}", flush=True)
                     continue
-                runs[label].append({"tokens_per_s": tps, "peak_rss_mb": rss, "load1": load, "seconds": secs,
-                                    "mfu": extra.get("mfu") if extra else None})
+                tokens = shape["batch"] * shape["seq"]
+                cpu_tps = tokens / (cpu / 1e3) if cpu else None
+                runs[label].append({"tokens_per_s": tps, "tokens_per_cpu_s": cpu_tps, "peak_rss_mb": rss, "load1": load,
+                                    "seconds": secs, "mfu": extra.get("mfu") if extra else None,
+                                    "flops_per_token": extra["flops_per_step"] / tokens if extra else None})
                 mfu = f" mfu {extra['mfu']:.2f}" if extra else ""
-                print(f"  rep {rep + 1} {label:28s} {tps:9.0f} tokens/s  peak RSS {rss:6.0f} MiB{mfu}  load {load:.2f}",
+                cpu_text = f" ({cpu_tps:7.0f} per CPU-s)" if cpu_tps else ""
+                print(f"  rep {rep + 1} {label:28s} {tps:9.0f} tokens/s{cpu_text}  peak RSS {rss:6.0f} MiB{mfu}  load {load:.2f}",
                       flush=True)
         record["shapes"][name] = {"flags": shape, "runs": runs}
 
@@ -235,27 +271,37 @@ def main():
             summary.append((name, goal, None, "ours failed"))
             continue
         med_ours = statistics.median(ours)
-        print(f"\n  {'program':28s} {'tokens/s median (min-max)':>28s} {'ours/it':>8s} {'paired':>7s} {'peak RSS MiB':>13s}"
-              f" {'MFU':>5s} {'load1 (min-max)':>16s}")
+        flops = next((r["flops_per_token"] for r in runs[ours_label] if r["flops_per_token"]), None)
+        print(f"\n  {'program':28s} {'tokens/s median (min-max)':>26s} {'ours/it':>7s} {'paired':>6s} {'GFLOP/s':>7s}"
+              f" {'tok/CPU-s':>9s} {'ours/it':>7s} {'RSS MiB':>7s} {'load1 med (min-max)':>20s}")
         best = None
         for label, _ in runners:
             rs = runs[label]
             if not rs:
-                print(f"  {label:28s} {'failed':>28s}")
+                print(f"  {label:28s} {'failed':>26s}")
                 continue
             tps = [r["tokens_per_s"] for r in rs]
             med = statistics.median(tps)
+            mine = label == ours_label
             # Paired: the ratio within each repetition (same load), then the median of those.
             pairs = [o["tokens_per_s"] / p["tokens_per_s"] for o, p in zip(runs[ours_label], rs)]
-            ratio = f"{med_ours / med:8.2f}" if label != ours_label else f"{'':8s}"
-            paired = f"{statistics.median(pairs):7.2f}" if label != ours_label and pairs else f"{'':7s}"
-            mfus = [r["mfu"] for r in rs if r["mfu"] is not None]
-            mfu = f"{statistics.median(mfus):5.2f}" if mfus else f"{'':5s}"
+            ratio = f"{med_ours / med:7.2f}" if not mine else f"{'':7s}"
+            paired = f"{statistics.median(pairs):6.2f}" if not mine and pairs else f"{'':6s}"
+            gflops = f"{med * flops / 1e9:7.1f}" if flops else f"{'':7s}"
+            cpus = [r["tokens_per_cpu_s"] for r in rs if r["tokens_per_cpu_s"]]
+            ours_cpu = [r["tokens_per_cpu_s"] for r in runs[ours_label] if r["tokens_per_cpu_s"]]
+            cpu_med = f"{statistics.median(cpus):9.0f}" if cpus else f"{'':9s}"
+            cpu_ratio = (f"{statistics.median(ours_cpu) / statistics.median(cpus):7.2f}" if cpus and ours_cpu and not mine
+                         else f"{'':7s}")
             loads = [r["load1"] for r in rs]
-            print(f"  {label:28s} {fmt_range(tps):>28s} {ratio} {paired} {statistics.median([r['peak_rss_mb'] for r in rs]):13.0f}"
-                  f" {mfu} {statistics.median(loads):6.2f} ({min(loads):.2f}-{max(loads):.2f})")
-            if label != ours_label and not label.startswith("ours") and (best is None or med > best[1]):
+            print(f"  {label:28s} {fmt_range(tps):>26s} {ratio} {paired} {gflops} {cpu_med} {cpu_ratio}"
+                  f" {statistics.median([r['peak_rss_mb'] for r in rs]):7.0f} {statistics.median(loads):8.2f} ({min(loads):.2f}-{max(loads):.2f})")
+            if not label.startswith("ours") and (best is None or med > best[1]):
                 best = (label, med)
+        mfus = [r["mfu"] for r in runs[ours_label] if r["mfu"] is not None]
+        if mfus:
+            print(f"  ours: model FLOPs utilization {statistics.median(mfus):.2f} of the matrix product measured in the same run"
+                  f" (GFLOP/s column: {flops / 1e6:.1f} MFLOP per token, 6 x matmul params + attention, for every program)")
         if kind == "bf16":
             fp32 = [r["tokens_per_s"] for r in runs["ours fp32"]]
             if fp32:

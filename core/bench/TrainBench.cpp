@@ -2,6 +2,7 @@
 
 #include "core/model/LlamaModules.h"
 #include "core/train/Optimizers.h"
+#include "core/train/TaskLoss.h"
 #include "core/util/Runtime.h"
 
 #include <ATen/autocast_mode.h>
@@ -36,35 +37,6 @@ double peakRssMb() {
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_maxrss) / 1024.0;  // Linux: kilobytes
 }
-
-bool cpuHasNativeBf16() {
-#if defined(__x86_64__) && defined(__GNUC__)
-  return __builtin_cpu_supports("avx512bf16");
-#else
-  return false;
-#endif
-}
-
-// The trainer's bf16 scope (TrainingJob's AutocastScope): products in bf16, losses in fp32.
-class Autocast {
- public:
-  explicit Autocast(bool on) : on_(on) {
-    if (!on_) return;
-    at::autocast::set_cpu_enabled(true);
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::increment_nesting();
-  }
-  ~Autocast() {
-    if (!on_) return;
-    at::autocast::decrement_nesting();
-    at::autocast::set_cpu_enabled(false);
-  }
-  Autocast(const Autocast&) = delete;
-  Autocast& operator=(const Autocast&) = delete;
-
- private:
-  bool on_;
-};
 
 // The ceiling MFU is measured against: the best of a few square products in the run's dtype on the
 // run's threads (PLATFORM.md's 2048^3 figure), so load on the machine affects both alike.
@@ -149,25 +121,24 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& opt) {
 
   // ---- Data: random, of the shape the trainer's batches have (full rows, no padding) ------------
   const int64_t B = opt.batch, T = opt.seq;
-  auto ids = torch::randint(opt.vocab, {B, T}, torch::kInt64);                   // [B,T]
-  auto lengths = torch::full({B}, T, torch::kInt64);                              // [B]
-  auto targets = lm ? torch::randint(opt.vocab, {B, T}, torch::kInt64)           // [B,T] next tokens
-                    : torch::randint(opt.classes, {B}, torch::kInt64);           // [B]
+  TensorBatch batch;
+  batch.ids = torch::randint(opt.vocab, {B, T}, torch::kInt64);                   // [B,T]
+  batch.lengths = torch::full({B}, T, torch::kInt64);                              // [B]
+  batch.targets = lm ? torch::randint(opt.vocab, {B, T}, torch::kInt64)           // [B,T] next tokens
+                     : torch::randint(opt.classes, {B}, torch::kInt64);           // [B]
+  batch.tokens = B * T;
+  batch.predicted = lm ? B * T : B;
 
-  // ---- One step, as TrainingJob's loop does it with grad_accum 1 and clipping at 1.0 ------------
+  // ---- One step, as TrainingJob's loop does it with grad_accum 1 and clipping at 1.0 (keep the two
+  // in step): the trainer's forwardLoss (fused LM head + cross-entropy, or classLogits +
+  // cross-entropy) under its AutocastScope, backward, clip_grad_norm_, AdamW.
+  const LossOptions lossOptions;
   auto step = [&]() -> double {
     optimizer->zeroGrad();
     torch::Tensor loss;
     {
-      Autocast autocast(r.bf16);
-      auto hidden = model->model->forwardEmbeds(model->model->embed(ids));  // [B,T,D]
-      if (lm) {
-        loss = model->lmLoss(hidden, targets, -100, 0.0);                   // fused head + cross-entropy
-      } else {
-        auto logits = model->classLogits(hidden, lengths);                  // [B,C]
-        loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), targets,
-                                                    torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(0.0));
-      }
+      AutocastScope autocast(r.bf16);
+      loss = forwardLoss(model, batch, lossOptions).loss;
     }
     const double value = loss.item<double>();
     (loss / 1.0).backward();

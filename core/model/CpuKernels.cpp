@@ -192,6 +192,10 @@ FTS_MULTIVERSION float crossEntropyRow(float* __restrict x, int64_t V, int64_t t
 }
 
 
+FTS_MULTIVERSION void addRow(const float* __restrict x, int64_t n, float* __restrict y) {
+  for (int64_t j = 0; j < n; ++j) y[j] += x[j];
+}
+
 FTS_MULTIVERSION void adamwRange(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v,
                                  int64_t n, float keep, float b1, float om1, float b2, float om2, float gs, float stepSize,
                                  float invBc2, float eps) {

@@ -38,6 +38,10 @@ void swiGluBackwardRow(const float* g, const float* u, const float* gh, int64_t 
 // (softmax(x) - (1-eps) onehot(t) - eps/V) * invCount, the gradient of the mean loss.
 float crossEntropyRow(float* x, int64_t V, int64_t t, float eps, float invCount);
 
+// ---- embedding ----------------------------------------------------------------------------------
+// y += x
+void addRow(const float* x, int64_t n, float* y);
+
 // ---- AdamW --------------------------------------------------------------------------------------
 // om1 = 1-b1 and om2 = 1-b2 computed in double by the caller, as torch's ops take them.
 void adamwRange(float* p, const float* g, float* m, float* v, int64_t n, float keep, float b1, float om1, float b2, float om2,

@@ -4,6 +4,7 @@
 #include "core/util/Runtime.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -223,6 +224,7 @@ class FusedAttentionFunction : public torch::autograd::Function<FusedAttentionFu
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& qkv, const torch::Tensor& cos,
                                const torch::Tensor& sin, int64_t heads, int64_t kvHeads, double scale) {
+    RECORD_FUNCTION("fts::fusedCausalAttention", std::vector<c10::IValue>());
     const Geometry g = geometryOf(qkv, heads, kvHeads, scale);
     auto c = cos.narrow(0, 0, g.T).to(torch::kFloat32).contiguous();  // [T,Dh]
     auto s = sin.narrow(0, 0, g.T).to(torch::kFloat32).contiguous();

@@ -3,11 +3,13 @@
 #include "core/model/CpuKernels.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/torch.h>
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -55,11 +57,62 @@ void dispatchFloatBf16(torch::ScalarType dtype, const char* name, Fn&& f) {
   TORCH_CHECK(false, name, ": expected float32 or bfloat16, got ", dtype);
 }
 
+// ---- Embedding ----------------------------------------------------------------------------------
+
+class EmbeddingFunction : public torch::autograd::Function<EmbeddingFunction> {
+ public:
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& ids, const torch::Tensor& weight) {
+    RECORD_FUNCTION("fts::fusedEmbedding", std::vector<c10::IValue>());
+    const int64_t V = weight.size(0), D = weight.size(1);
+    auto idx = ids.to(torch::kInt64).contiguous();
+    const int64_t N = idx.numel();
+    const int64_t* ip = idx.data_ptr<int64_t>();
+    for (int64_t i = 0; i < N; ++i)
+      TORCH_CHECK(ip[i] >= 0 && ip[i] < V, "embedding: token id ", ip[i], " is outside the vocabulary [0, ", V, ")");
+    auto w = weight.contiguous();
+    auto sizes = idx.sizes().vec();
+    sizes.push_back(D);
+    auto out = torch::empty(sizes, w.options());  // [...,D]
+    const float* wp = w.data_ptr<float>();
+    float* op = out.data_ptr<float>();
+    at::parallel_for(0, N, rowGrain(D), [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) std::memcpy(op + i * D, wp + ip[i] * D, sizeof(float) * static_cast<size_t>(D));
+    });
+    ctx->save_for_backward({idx});
+    ctx->saved_data["V"] = V;
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    if (!ctx->needs_input_grad(1)) return {torch::Tensor(), torch::Tensor()};
+    const auto idx = ctx->get_saved_variables()[0];
+    const int64_t V = ctx->saved_data["V"].toInt();
+    auto g = grads[0].to(torch::kFloat32).contiguous();  // [...,D]
+    const int64_t D = g.size(-1), N = idx.numel();
+    auto dw = torch::empty({V, D}, g.options());         // [V,D], every row written below
+    const int64_t* ip = idx.data_ptr<int64_t>();
+    const float* gp = g.data_ptr<float>();
+    float* dp = dw.data_ptr<float>();
+    // Each task owns rows [r0,r1) of the gradient: zero them, then add the looked-up rows that fall
+    // in the block, in the order of the ids (every task scans the N ids: cheap next to V*D).
+    at::parallel_for(0, V, rowGrain(D), [&](int64_t r0, int64_t r1) {
+      std::memset(dp + r0 * D, 0, sizeof(float) * static_cast<size_t>((r1 - r0) * D));
+      for (int64_t i = 0; i < N; ++i) {
+        const int64_t r = ip[i];
+        if (r < r0 || r >= r1) continue;
+        cpu::addRow(gp + i * D, D, dp + r * D);
+      }
+    });
+    return {torch::Tensor(), dw};
+  }
+};
+
 // ---- RMSNorm ------------------------------------------------------------------------------------
 
 class RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
  public:
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight, double eps) {
+    RECORD_FUNCTION("fts::fusedRmsNorm", std::vector<c10::IValue>());
     const int64_t D = x.size(-1), N = x.numel() / D;
     auto xc = x.contiguous();
     auto w = weight.contiguous();
@@ -132,6 +185,7 @@ class RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
 class SwiGluFunction : public torch::autograd::Function<SwiGluFunction> {
  public:
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gateUp) {
+    RECORD_FUNCTION("fts::fusedSwiGlu", std::vector<c10::IValue>());
     const int64_t F2 = gateUp.size(-1), F = F2 / 2, N = gateUp.numel() / F2;
     auto gu = gateUp.contiguous();
     auto sizes = gu.sizes().vec();
@@ -194,6 +248,7 @@ class LinearCrossEntropyFunction : public torch::autograd::Function<LinearCrossE
  public:
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& hidden, const torch::Tensor& weight,
                                const torch::Tensor& targets, int64_t ignoreIndex, double labelSmoothing) {
+    RECORD_FUNCTION("fts::fusedLinearCrossEntropy", std::vector<c10::IValue>());
     // The products below run in the dtype the caller chose; autocast must not recast them.
     c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::DispatchKey::AutocastCPU);
     const int64_t N = hidden.size(0), V = weight.size(0);
@@ -267,6 +322,7 @@ void fusedAdamWUpdate(const torch::Tensor& param, const torch::Tensor& grad, con
     TORCH_CHECK(t->scalar_type() == torch::kFloat32 && t->is_contiguous() && t->device().is_cpu() && t->numel() == param.numel(),
                 "fusedAdamWUpdate: parameter, gradient and moments must be contiguous float32 CPU tensors of one size");
   TORCH_CHECK(step >= 1, "fusedAdamWUpdate: step counts from 1");
+  RECORD_FUNCTION("fts::fusedAdamWUpdate", std::vector<c10::IValue>());
   const double bc1 = 1.0 - std::pow(beta1, static_cast<double>(step));
   const double bc2 = 1.0 - std::pow(beta2, static_cast<double>(step));
   float* p = param.data_ptr<float>();
@@ -282,6 +338,7 @@ void fusedAdamWUpdate(const torch::Tensor& param, const torch::Tensor& grad, con
 }
 
 double sumOfSquares(const std::vector<torch::Tensor>& tensors) {
+  RECORD_FUNCTION("fts::sumOfSquares", std::vector<c10::IValue>());
   double total = 0;
   for (const auto& t0 : tensors) {
     if (!t0.defined() || t0.numel() == 0) continue;
@@ -296,6 +353,12 @@ double sumOfSquares(const std::vector<torch::Tensor>& tensors) {
     for (double v : part) total += v;
   }
   return total;
+}
+
+torch::Tensor fusedEmbedding(const torch::Tensor& ids, const torch::Tensor& weight) {
+  TORCH_CHECK(weight.dim() == 2 && weight.scalar_type() == torch::kFloat32 && weight.device().is_cpu(),
+              "fusedEmbedding: weight must be a float32 CPU [V,D] tensor");
+  return EmbeddingFunction::apply(ids, weight);
 }
 
 torch::Tensor fusedRmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps) {

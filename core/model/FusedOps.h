@@ -18,6 +18,11 @@ namespace fts {
 // back to tensor ops otherwise. FTS_FUSED_OPS=0 in the environment turns them off (to compare).
 bool fusedOpsEnabled();
 
+// Embedding lookup: ids [...] int64 into weight [V,D] float32 -> [...,D], as torch's embedding
+// (no padding index, no max norm). Its backward writes the dense [V,D] gradient in one pass, each
+// thread zeroing and filling its own block of rows, in id order (deterministic).
+torch::Tensor fusedEmbedding(const torch::Tensor& ids, const torch::Tensor& weight);
+
 // HF LlamaRMSNorm: weight * (x * rsqrt(mean(x^2) + eps)).to(x.dtype), computed in fp32.
 // x [...,D] float32/bfloat16, weight [D] float32 -> [...,D] float32 (weight's type wins, as in HF).
 torch::Tensor fusedRmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps);

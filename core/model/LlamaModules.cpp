@@ -146,7 +146,12 @@ void LlamaBackboneImpl::ensureRope(int64_t T, const torch::Device& device) {
   mask_ = torch::full({n, n}, -std::numeric_limits<float>::infinity(), torch::TensorOptions().device(device)).triu(1);
 }
 
-torch::Tensor LlamaBackboneImpl::embed(const torch::Tensor& ids) { return embed_tokens(ids); }
+torch::Tensor LlamaBackboneImpl::embed(const torch::Tensor& ids) {
+  const auto& w = embed_tokens->weight;  // [V,D]
+  // One pass each way; its backward writes the dense gradient without a zero fill plus index_add.
+  if (fusedOpsEnabled() && w.device().is_cpu() && w.scalar_type() == torch::kFloat32) return fusedEmbedding(ids, w);
+  return embed_tokens(ids);
+}
 
 torch::Tensor LlamaBackboneImpl::forwardEmbeds(const torch::Tensor& inputEmbeds) {
   const int64_t T = inputEmbeds.size(1);

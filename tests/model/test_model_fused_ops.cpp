@@ -4,6 +4,7 @@
 #include "core/model/FusedAttention.h"
 #include "core/model/FusedOps.h"
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <QtTest>
@@ -82,6 +83,39 @@ class TestModelFusedOps : public QObject {
   void initTestCase() {
     torch::manual_seed(7);
     torch::set_num_threads(2);  // the parallel paths (chunked reductions) run too
+  }
+
+  void embedding_data() {
+    QTest::addColumn<bool>("autocast");
+    QTest::newRow("float32") << false;
+    QTest::newRow("under bf16 autocast (stays float32)") << true;
+  }
+  void embedding() {
+    QFETCH(bool, autocast);
+    const int64_t V = 301, D = 35;
+    auto w0 = torch::randn({V, D});
+    auto ids = torch::randint(V, {4, 50}, torch::kInt64);
+    ids.index_put_({0, torch::indexing::Slice(0, 10)}, 7);  // repeated ids add up
+    auto w1 = leaf(w0), w2 = leaf(w0);
+    if (autocast) {
+      at::autocast::set_cpu_enabled(true);
+      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    }
+    auto y1 = fts::fusedEmbedding(ids, w1);
+    auto y2 = torch::embedding(w2, ids);
+    at::autocast::set_cpu_enabled(false);
+    QCOMPARE(y1.sizes(), y2.sizes());
+    QVERIFY(torch::equal(y1, y2));
+    auto gy = torch::randn({4, 50, D});
+    (y1 * gy).sum().backward();
+    (y2 * gy).sum().backward();
+    EXPECT_CLOSE(w1.grad(), w2.grad(), 1e-6);
+    // A frozen table gets no gradient, and an id outside the table is an error, not a read past it.
+    auto frozen = w0.clone();
+    auto x = leaf(torch::randn({4, 50, D}));
+    (fts::fusedEmbedding(ids, frozen) * x).sum().backward();
+    QVERIFY(!frozen.grad().defined());
+    QVERIFY_EXCEPTION_THROWN(fts::fusedEmbedding(torch::tensor({int64_t{0}, V}), w0), c10::Error);
   }
 
   void rmsNorm_data() {
