@@ -211,36 +211,35 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
 }
 
 int ConfusionMatrixView::cellIndexAt(const QPoint& pos, int* trueClass, int* predicted) const {
+  *trueClass = *predicted = -1;
   const int n = classCount();
   const Geometry g = layoutFor(size());
   if (n == 0 || g.cell <= 0) return -1;
   const int x = pos.x() - g.origin.x(), y = pos.y() - g.origin.y();
-  const int col = x >= 0 ? x / g.cell : -1, row = y >= 0 ? y / g.cell : -1;
-  // Over a row name: the row; over a column name: the column.
-  *trueClass = row < n ? row : -1;
-  *predicted = col < n ? col : -1;
-  if (x < 0 && y >= 0 && row < n) *predicted = -1;
-  if (y < 0 && x >= 0 && col < n) *trueClass = -1;
+  const bool inColumns = x >= 0 && x / g.cell < n, inRows = y >= 0 && y / g.cell < n;
+  // A cell, a row's name (left of the grid) or a column's name (above it); nothing elsewhere.
+  if (inRows && (inColumns || x < 0)) *trueClass = y / g.cell;
+  if (inColumns && (inRows || y < 0)) *predicted = x / g.cell;
   return *trueClass >= 0 || *predicted >= 0 ? 0 : -1;
+}
+
+QString ConfusionMatrixView::toolTipAt(const QPoint& pos) const {
+  int t = -1, q = -1;
+  if (cellIndexAt(pos, &t, &q) != 0) return {};
+  if (t >= 0 && q >= 0)
+    return tr("true: %1\npredicted: %2\n%3 of %4 samples (%5%)")
+        .arg(labels_[t], labels_[q])
+        .arg(counts_[t][q])
+        .arg(rowTotals_[t])
+        .arg(rowShare(t, q) * 100, 0, 'f', 1);
+  if (t >= 0) return tr("true class %1: %2 samples").arg(labels_[t]).arg(rowTotals_[t]);
+  return tr("predicted class %1").arg(labels_[q]);
 }
 
 bool ConfusionMatrixView::event(QEvent* e) {
   if (e->type() != QEvent::ToolTip) return QWidget::event(e);
   auto* help = static_cast<QHelpEvent*>(e);
-  int t = -1, q = -1;
-  QString tip;
-  if (cellIndexAt(help->pos(), &t, &q) == 0) {
-    if (t >= 0 && q >= 0)
-      tip = tr("true: %1\npredicted: %2\n%3 of %4 samples (%5%)")
-                .arg(labels_[t], labels_[q])
-                .arg(counts_[t][q])
-                .arg(rowTotals_[t])
-                .arg(rowShare(t, q) * 100, 0, 'f', 1);
-    else if (t >= 0)
-      tip = tr("true class %1: %2 samples").arg(labels_[t]).arg(rowTotals_[t]);
-    else
-      tip = tr("predicted class %1").arg(labels_[q]);
-  }
+  const QString tip = toolTipAt(help->pos());
   if (tip.isEmpty()) QToolTip::hideText();
   else QToolTip::showText(help->globalPos(), tip, this);
   return true;

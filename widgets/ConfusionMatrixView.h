@@ -30,6 +30,8 @@ class ConfusionMatrixView : public QWidget {
   QString cellText(int trueClass, int predicted) const;
   QRect cellRect(int trueClass, int predicted) const;
   QColor cellColor(int trueClass, int predicted) const;
+  // The tooltip at a point: a cell's counts, a row's or a column's class; empty elsewhere.
+  QString toolTipAt(const QPoint& pos) const;
 
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;

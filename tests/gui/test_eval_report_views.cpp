@@ -18,6 +18,7 @@
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QToolTip>
 #include <QtTest>
 
 using namespace fts::ui;
@@ -106,6 +107,18 @@ class TestEvalReportViews : public QObject {
     QVERIFY(m.cellColor(0, 0).lightness() < m.cellColor(1, 0).lightness());
     QVERIFY(m.cellColor(1, 1).lightness() < m.cellColor(1, 0).lightness());
     QVERIFY(m.cellRect(0, 1).left() == m.cellRect(0, 0).right() + 1);
+    // Tooltips name the cell, the row or the column under the mouse, and nothing outside them.
+    const QPoint up(0, m.cellRect(0, 0).height()), left(m.cellRect(0, 0).width(), 0);
+    QCOMPARE(m.toolTipAt(m.cellRect(1, 0).center()), QString("true: b\npredicted: a\n30 of 100 samples (30.0%)"));
+    QCOMPARE(m.toolTipAt(m.cellRect(1, 0).center() - left), QString("true class b: 100 samples"));
+    QCOMPARE(m.toolTipAt(m.cellRect(0, 1).center() - up), QString("predicted class b"));
+    QCOMPARE(m.toolTipAt(m.cellRect(1, 1).bottomRight() + QPoint(5, 5)), QString());
+    QCOMPARE(m.toolTipAt(m.cellRect(0, 1).center() + left), QString());  // right of the grid
+    m.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&m));
+    QHelpEvent help(QEvent::ToolTip, m.cellRect(0, 0).center(), m.mapToGlobal(m.cellRect(0, 0).center()));
+    QCoreApplication::sendEvent(&m, &help);
+    QTRY_COMPARE(QToolTip::text(), QString("true: a\npredicted: a\n9 of 10 samples (90.0%)"));
     m.setMatrix({"a", "b"}, {{1, 2, 3}, {4, 5, 6}});  // not square: refused, cleared
     QCOMPARE(m.classCount(), 0);
   }
