@@ -192,7 +192,8 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
   p.setFont(cellFont);
   for (int t = 0; t < n; ++t) {
     for (int q = 0; q < n; ++q) {
-      const QRect r = cellRect(t, q);
+      // From this paint's layout: cellRect() would lay out again for every cell.
+      const QRect r(g.origin.x() + q * g.cell, g.origin.y() + t * g.cell, g.cell, g.cell);
       const double share = rowShare(t, q);
       p.fillRect(r, heat(share));
       const qint64 v = counts_[t][q];
