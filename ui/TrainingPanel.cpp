@@ -94,6 +94,9 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   method_->addItem(tr("Full fine-tuning"), QStringLiteral("full"));
   method_->addItem(tr("Frozen lower layers"), QStringLiteral("frozen"));
   method_->addItem(tr("LoRA adapters"), QStringLiteral("lora"));
+  // Baselines a fine-tuned network has to beat, trained and scored the same way (seconds).
+  method_->addItem(tr("Baseline: bag of words (naive Bayes)"), QStringLiteral("bow"));
+  method_->addItem(tr("Baseline: majority class"), QStringLiteral("majority"));
   loraRank_ = spin(1, 256, 1, method);
   freezeLayers_ = spin(0, 64, 1, method);
   patience_ = spin(0, 1000, 1, method, tr("off"));
@@ -229,11 +232,24 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   connect(controller_, &TrainingController::finished, this, [this](const TrainSummary& s) {
     QStringList parts;
     for (const auto& [k, v] : s.metrics) parts << QStringLiteral("%1 %2").arg(QString::fromStdString(k)).arg(v, 0, 'f', 4);
-    onLog(0, tr("%1 after %2 steps: %3").arg(QString::fromUtf8(toString(s.state))).arg(s.steps).arg(parts.join("  ")));
+    onLog(0, tr("%1 after %2 steps: %3").arg(stateText(s.state)).arg(s.steps).arg(parts.join("  ")));
     updateButtons();
   });
   setConfig(TrainConfig{});
   updateButtons();
+}
+
+QString TrainingPanel::stateText(TrainerState state) {
+  switch (state) {
+    case TrainerState::Idle: return tr("Idle");
+    case TrainerState::Preparing: return tr("Preparing");
+    case TrainerState::Running: return tr("Running");
+    case TrainerState::Paused: return tr("Paused");
+    case TrainerState::Finished: return tr("Finished");
+    case TrainerState::Stopped: return tr("Stopped");
+    case TrainerState::Failed: return tr("Failed");
+  }
+  return {};
 }
 
 void TrainingPanel::setConfig(const TrainConfig& c) {
@@ -250,7 +266,10 @@ void TrainingPanel::setConfig(const TrainConfig& c) {
   evalEvery_->setValue(c.train.eval_every);
   threads_->setValue(c.train.threads);
   baseModel_->setText(QString::fromStdString(c.model.base));
-  method_->setCurrentIndex(method_->findData(c.model.lora_rank > 0 ? "lora" : (c.model.freeze_layers > 0 || c.model.freeze_embeddings) ? "frozen" : "full"));
+  method_->setCurrentIndex(method_->findData(c.model.type != "llama"  ? QString::fromStdString(c.model.type)
+                                             : c.model.lora_rank > 0 ? QStringLiteral("lora")
+                                             : (c.model.freeze_layers > 0 || c.model.freeze_embeddings) ? QStringLiteral("frozen")
+                                                                                                         : QStringLiteral("full")));
   loraRank_->setValue(c.model.lora_rank > 0 ? c.model.lora_rank : 8);
   freezeLayers_->setValue(c.model.freeze_layers);
   patience_->setValue(c.train.early_stopping_patience);
@@ -273,6 +292,7 @@ TrainConfig TrainingPanel::config() const {
   c.train.threads = threads_->value();
   c.model.base = baseModel_->text().trimmed().toStdString();
   const QString m = method_->currentData().toString();
+  c.model.type = m == "bow" || m == "majority" ? m.toStdString() : std::string("llama");
   c.model.lora_rank = m == "lora" ? loraRank_->value() : 0;
   c.model.freeze_layers = m == "frozen" ? freezeLayers_->value() : 0;
   c.model.freeze_embeddings = m == "frozen" && freezeLayers_->value() > 0 ? c.model.freeze_embeddings : false;

@@ -55,6 +55,9 @@ class TrainingPanel : public QWidget {
   // The split of the report on screen ("validation", "test"; empty: none yet).
   QString shownReportSplit() const { return shownSplit_; }
 
+  // The state in the user's language ("Finished", "已完成", ...).
+  static QString stateText(fts::TrainerState state);
+
  signals:
   // The run's max length in tokens (data.max_len) as the form holds it now.
   void maxLengthChanged(int tokens);

@@ -42,7 +42,7 @@ Scored score(const TextClassBaseline& model, const data::Dataset& ds, const std:
 bool isBaselineRun(const TrainConfig& config) { return config.model.type == "bow" || config.model.type == "majority"; }
 
 TrainSummary runBaselineJob(const TrainConfig& cfg, const RunContext& run, TrainerControl& control, EventQueue& queue) {
-  RunRecorder events(openRunStore(run.storeHome, queue), run.runId, queue);
+  RunRecorder events(openRunStore(run.storeHome, queue), run.runId, queue, run.runDir);
   TrainSummary summary;
   summary.runId = run.runId;
   summary.runDir = run.runDir;

@@ -119,7 +119,7 @@ LossOptions makeLossOptions(const TrainConfig& cfg, const EncodedSet& train, int
 
 TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, TrainerControl& control, EventQueue& queue) {
   if (isBaselineRun(cfg)) return runBaselineJob(cfg, run, control, queue);
-  RunRecorder events(openRunStore(run.storeHome, queue), run.runId, queue);
+  RunRecorder events(openRunStore(run.storeHome, queue), run.runId, queue, run.runDir);
   const std::filesystem::path& runDir = run.runDir;
   TrainSummary summary;
   summary.runId = run.runId;
@@ -279,6 +279,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
 
     bool stopped = false, earlyStopped = false;
     double emaStep = 0;  // smoothed seconds per step, for the ETA
+    double lastEpoch = 0;  // fractional epoch of the newest step, for reports after the loop
     int timedSteps = 0;
     model->train();
     while (st.step < totalSteps) {
@@ -331,12 +332,13 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
       ++st.step;
       st.tokensSeen += stepTokens;
       st.epoch = last.epoch;
+      lastEpoch = static_cast<double>(last.epoch) + static_cast<double>(last.step + 1) / static_cast<double>(batchesPerEpoch);
       const bool epochEnds = last.step + 1 >= batchesPerEpoch;
       const double lossValue = lossSum / static_cast<double>(group);
       const double wall = wallNow();
       const double stepSeconds = monotonicSeconds() - stepStart;
       emaStep = emaStep == 0 ? stepSeconds : 0.9 * emaStep + 0.1 * stepSeconds;
-      const double epoch = static_cast<double>(last.epoch) + static_cast<double>(last.step + 1) / static_cast<double>(batchesPerEpoch);
+      const double epoch = lastEpoch;
       events.push(MetricEvent{"train/loss", st.step, epoch, st.tokensSeen, wall, lossValue});
       events.push(MetricEvent{"train/lr", st.step, epoch, st.tokensSeen, wall, lr});
       events.push(MetricEvent{"train/grad_norm", st.step, epoch, st.tokensSeen, wall, gradNorm});
@@ -387,7 +389,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
         const auto rep = classificationReport(ev.truth, ev.predicted, static_cast<int>(rd.labels.size()));
         summary.metrics["test_accuracy"] = rep.accuracy;
         summary.metrics["test_macro_f1"] = rep.macroF1;
-        events.push(makeEvalReportEvent("test", st.step, static_cast<double>(st.epoch), rd.labels, rep));
+        events.push(makeEvalReportEvent("test", st.step, lastEpoch, rd.labels, rep));
       } else {
         summary.metrics["test_perplexity"] = std::exp(ev.loss);
       }

@@ -355,6 +355,38 @@
         <translation>LoRA 适配器</translation>
     </message>
     <message>
+        <source>Baseline: bag of words (naive Bayes)</source>
+        <translation>基线：词袋（朴素贝叶斯）</translation>
+    </message>
+    <message>
+        <source>Baseline: majority class</source>
+        <translation>基线：多数类</translation>
+    </message>
+    <message>
+        <source>Idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Preparing</source>
+        <translation>准备中</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
         <source>off</source>
         <translation>关闭</translation>
     </message>

@@ -6,6 +6,7 @@
 #include "ui/TrainingPanel.h"
 #include "widgets/MetricPlot.h"
 
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <qcustomplot.h>
 #include <QLabel>
@@ -58,6 +59,28 @@ class TestMainWindow : public QObject {
     QCOMPARE(w.trainingPanel()->progressBar()->value(), 20);
     QVERIFY(w.trainingPanel()->progressLabel()->text().contains("20 / 20"));
     QVERIFY(w.trainingPanel()->trainButton()->isEnabled());
+  }
+
+  void baselineFromTheMethodList() {
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    loadFixture(w);
+    auto* method = w.trainingPanel()->findChild<QComboBox*>("method");
+    QVERIFY(method);
+    const int bow = method->findData(QStringLiteral("bow"));
+    QVERIFY(bow >= 0);
+    method->setCurrentIndex(bow);
+    QCOMPARE(w.trainingPanel()->config().model.type, std::string("bow"));
+    QTest::mouseClick(w.trainingPanel()->trainButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isActive(), 60000);
+    const auto& s = w.controller()->lastSummary();
+    QVERIFY2(s.state == fts::TrainerState::Finished, s.reason.c_str());
+    QVERIFY(s.metrics.count("accuracy"));
+    QCOMPARE(w.trainingPanel()->qualityPlot()->pointCount("val/accuracy"), 1);
+    // Back to the network: the type follows the list.
+    method->setCurrentIndex(method->findData(QStringLiteral("full")));
+    QCOMPARE(w.trainingPanel()->config().model.type, std::string("llama"));
   }
 
   void stopsPromptlyAndStaysResponsive() {
