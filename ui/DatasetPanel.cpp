@@ -2,6 +2,7 @@
 
 #include "core/data/Duplicates.h"
 
+#include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -86,12 +87,25 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
   connect(reload, &QPushButton::clicked, this, [this] {
     if (!path_.isEmpty()) open(path_, {}, heldOut_);
   });
+  // What training does with a row it cannot read. The panel itself always lists every problem.
+  errorPolicy_ = new QComboBox(this);
+  errorPolicy_->setObjectName("errorPolicy");
+  errorPolicy_->addItem(tr("Stop at the first bad row"), QStringLiteral("stop"));
+  errorPolicy_->addItem(tr("Skip bad rows, listing each"), QStringLiteral("skip"));
+  errorPolicy_->setToolTip(tr("When training reads a row it cannot use: fail with its FILE:LINE, or leave it out and list every "
+                              "skipped row in the run's log and skipped_rows.txt"));
+  auto* policyRow = new QHBoxLayout;
+  policyRow->addWidget(new QLabel(tr("Bad rows when training"), this));
+  policyRow->addWidget(errorPolicy_);
+  policyRow->addStretch(1);
+  connect(errorPolicy_, &QComboBox::currentIndexChanged, this, [this] { emit errorPolicyChanged(errorPolicy()); });
   profileText_ = new QLabel(this);
   profileText_->setObjectName("datasetProfile");
   profileText_->setWordWrap(true);
   profileText_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   layout->addWidget(summary_);
   layout->addLayout(columns);
+  layout->addLayout(policyRow);
   leakageText_ = new QLabel(this);
   leakageText_->setObjectName("leakageWarning");
   leakageText_->setWordWrap(true);
@@ -106,6 +120,13 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
 
 QString DatasetPanel::textColumn() const { return textCol_->text().trimmed(); }
 QString DatasetPanel::labelColumn() const { return labelCol_->text().trimmed(); }
+
+QString DatasetPanel::errorPolicy() const { return errorPolicy_->currentData().toString(); }
+
+void DatasetPanel::setErrorPolicy(const QString& policy) {
+  const int i = errorPolicy_->findData(policy);
+  if (i >= 0) errorPolicy_->setCurrentIndex(i);
+}
 
 void DatasetPanel::setColumns(const QString& text, const QString& label) {
   textCol_->setText(text);

@@ -12,6 +12,7 @@
 
 #include <memory>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QTableWidget;
@@ -50,6 +51,9 @@ class DatasetPanel : public QWidget {
   QString textColumn() const;
   QString labelColumn() const;
   void setColumns(const QString& text, const QString& label);
+  // data.on_error for training: "stop" or "skip".
+  QString errorPolicy() const;
+  void setErrorPolicy(const QString& policy);
   QTableWidget* table() const { return table_; }
 
   // The run's max length in tokens: the profile's "over max length" figures follow it, recounted
@@ -65,6 +69,7 @@ class DatasetPanel : public QWidget {
   QLabel* leakageLabel() const { return leakageText_; }
 
  signals:
+  void errorPolicyChanged(const QString& policy);
   void loaded(const QString& path);
   void failed(const QString& path, const QString& message);
 
@@ -86,6 +91,7 @@ class DatasetPanel : public QWidget {
   QLabel* profileText_;
   QLabel* leakageText_;
   QLineEdit *textCol_, *labelCol_;
+  QComboBox* errorPolicy_;
   QTableWidget* table_;
   QPlainTextEdit* problems_;
   QFutureWatcher<Outcome> watcher_;

@@ -86,6 +86,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // The dataset's "over max length" figures follow the run's max length as the user edits it.
   dataset_->setMaxLength(training_->config().data.max_len);
   connect(training_, &TrainingPanel::maxLengthChanged, dataset_, &DatasetPanel::setMaxLength);
+  training_->setErrorPolicy(dataset_->errorPolicy());
+  connect(dataset_, &DatasetPanel::errorPolicyChanged, training_, &TrainingPanel::setErrorPolicy);
   connect(dataset_, &DatasetPanel::loaded, this, [this](const QString& path) {
     training_->setDataFile(path, dataset_->textColumn(), dataset_->labelColumn());
     statusBar()->showMessage(tr("Loaded %1").arg(path), 5000);
@@ -116,6 +118,7 @@ bool MainWindow::openProject(const QString& path, bool quiet) {
   try {
     const ProjectFile project = ProjectFile::load(path.toStdString());
     training_->setConfig(project.config);
+    dataset_->setErrorPolicy(QString::fromStdString(project.config.data.on_error));
     setProjectName(QString::fromStdString(project.name));
     if (!project.config.data.train.empty()) {
       dataset_->setColumns(QString::fromStdString(project.config.data.text_col), QString::fromStdString(project.config.data.label_col));

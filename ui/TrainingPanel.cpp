@@ -301,6 +301,8 @@ TrainConfig TrainingPanel::config() const {
   return c;
 }
 
+void TrainingPanel::setErrorPolicy(const QString& policy) { base_.data.on_error = policy.toStdString(); }
+
 void TrainingPanel::setDataFile(const QString& path, const QString& textColumn, const QString& labelColumn) {
   if (path != dataFile_) {
     // Another file: the validation and test files of a project no longer belong to it.

@@ -36,6 +36,8 @@ class TrainingPanel : public QWidget {
   void setConfig(const fts::TrainConfig& config);
   fts::TrainConfig config() const;
   void setDataFile(const QString& path, const QString& textColumn = {}, const QString& labelColumn = {});
+  // data.on_error: "stop" or "skip" (chosen in the Dataset panel).
+  void setErrorPolicy(const QString& policy);
 
   MetricPlot* lossPlot() const { return lossPlot_; }
   MetricPlot* qualityPlot() const { return qualityPlot_; }

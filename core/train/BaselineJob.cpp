@@ -113,7 +113,7 @@ TrainSummary runBaselineJob(const TrainConfig& cfg, const RunContext& run, Train
       if (events.store()) events.store()->setBest(run.runId, "accuracy", v.report.accuracy, step);
     }
     if (!cfg.data.test.empty() && !control.stop) {
-      const data::Dataset test = loadCompanionFile(cfg.data.test, rd);
+      const data::Dataset test = loadCompanionFile(cfg.data.test, rd, run.runDir, events);
       std::vector<std::size_t> rows(test.samples.size());
       std::iota(rows.begin(), rows.end(), std::size_t{0});
       const Scored t = score(model, test, rows, rd.labelIds);

@@ -6,6 +6,7 @@
 #include "core/train/JobFailed.h"
 #include "core/util/AtomicFile.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace fts {
@@ -21,10 +22,29 @@ std::vector<std::size_t> allRows(const data::Dataset& d) {
   return rows;
 }
 
+// Skipped rows are never dropped silently: a warning with the count and the first few, and every
+// one of them in the run folder's skipped_rows.txt (FILE:LINE[:COL]: message, one a line).
+void reportSkipped(const std::string& file, const std::vector<data::DataIssue>& skipped, const std::filesystem::path& runDir,
+                   RunRecorder& events) {
+  if (skipped.empty()) return;
+  std::filesystem::create_directories(runDir);
+  const auto listFile = runDir / "skipped_rows.txt";
+  std::string list = std::filesystem::exists(listFile) ? readWholeFile(listFile) : std::string();
+  for (const auto& issue : skipped) list += issue.format() + "\n";
+  writeFileAtomically(listFile, list);
+  std::string msg = file + ": " + std::to_string(skipped.size()) + (skipped.size() == 1 ? " row" : " rows") +
+                    " skipped (data.on_error=skip), every one listed in " + listFile.string() + ":";
+  for (std::size_t i = 0; i < std::min<std::size_t>(skipped.size(), 5); ++i) msg += "\n  " + skipped[i].format();
+  if (skipped.size() > 5) msg += "\n  ...";
+  log(events, msg, LogEvent::Level::Warning);
+}
+
 }  // namespace
 
-data::Dataset loadCompanionFile(const std::string& file, const RunData& rd) {
-  data::Dataset d = data::loadDataset(file, rd.loadOptions).dataset;
+data::Dataset loadCompanionFile(const std::string& file, const RunData& rd, const std::filesystem::path& runDir, RunRecorder& events) {
+  data::LoadResult loaded = data::loadDataset(file, rd.loadOptions);
+  reportSkipped(file, loaded.skipped, runDir, events);
+  data::Dataset d = std::move(loaded.dataset);
   if (rd.classification())
     for (const auto& s : d.samples)
       if (!rd.labelIds.count(s.label))
@@ -39,8 +59,16 @@ RunData loadRunData(const TrainConfig& cfg, const std::filesystem::path& runDir,
   rd.loadOptions.textColumn = cfg.data.text_col;
   rd.loadOptions.labelColumn = cfg.data.label_col;
   if (!data::parseDataTask(cfg.task, rd.loadOptions.task)) throw JobFailed("task must be 'cls' or 'lm', not '" + cfg.task + "'");
+  if (cfg.data.on_error != "stop" && cfg.data.on_error != "skip")
+    throw JobFailed("data.on_error must be stop (fail at the first bad row) or skip (leave bad rows out, listing each), not '" +
+                    cfg.data.on_error + "'");
+  rd.loadOptions.onError = cfg.data.on_error == "skip" ? data::ErrorPolicy::SkipAndReport : data::ErrorPolicy::StopAtFirst;
   data::LoadResult loaded = data::loadDataset(cfg.data.train, rd.loadOptions);
   rd.train = std::move(loaded.dataset);
+  rd.skipped = loaded.skipped;
+  // The list is made anew each time the files are read (a resume reads them again and finds the same rows).
+  std::filesystem::remove(runDir / "skipped_rows.txt");
+  reportSkipped(cfg.data.train, loaded.skipped, runDir, events);
   for (const auto& note : loaded.notes) log(events, note);
   for (const auto& warning : loaded.warnings) log(events, warning.format(), LogEvent::Level::Warning);
   rd.fingerprint = data::fingerprintFile(cfg.data.train);
@@ -57,7 +85,7 @@ RunData loadRunData(const TrainConfig& cfg, const std::filesystem::path& runDir,
     throw JobFailed("data.pack joins texts for language modelling; a classifier needs its samples whole: set data.pack=false");
 
   if (!cfg.data.validation.empty()) {
-    rd.validationFile = loadCompanionFile(cfg.data.validation, rd);
+    rd.validationFile = loadCompanionFile(cfg.data.validation, rd, runDir, events);
     rd.trainRows = allRows(rd.train);
     rd.valRows = allRows(rd.validationFile);
     log(events, "validation: " + cfg.data.validation + " (" + std::to_string(rd.valRows.size()) + " rows)");

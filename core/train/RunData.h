@@ -23,6 +23,7 @@ struct RunData {
   std::vector<std::string> labels;     // class names, index = class id (classification)
   std::map<std::string, int> labelIds;
   std::string fingerprint;             // of the training file
+  std::vector<data::DataIssue> skipped;  // rows left out under data.on_error=skip, of every file
 
   bool classification() const { return task == "cls"; }
   const data::Dataset& validationSource() const { return validationFile.samples.empty() ? train : validationFile; }
@@ -32,7 +33,8 @@ struct RunData {
 RunData loadRunData(const TrainConfig& cfg, const std::filesystem::path& runDir, bool resume, RunRecorder& events);
 
 // A validation or test file read like the training file; for classification only labels the
-// training data has (the model cannot predict others).
-data::Dataset loadCompanionFile(const std::string& file, const RunData& data);
+// training data has (the model cannot predict others). Rows it skips are reported like the
+// training file's (events, and appended to runDir/skipped_rows.txt).
+data::Dataset loadCompanionFile(const std::string& file, const RunData& data, const std::filesystem::path& runDir, RunRecorder& events);
 
 }  // namespace fts

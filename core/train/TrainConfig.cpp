@@ -15,7 +15,7 @@ json toJsonObject(const TrainConfig& c) {
   json j;
   j["task"] = c.task;
   j["data"] = {{"train", c.data.train},           {"validation", c.data.validation}, {"test", c.data.test},
-               {"text_col", c.data.text_col},     {"label_col", c.data.label_col},
+               {"text_col", c.data.text_col},     {"label_col", c.data.label_col}, {"on_error", c.data.on_error},
                {"val_fraction", c.data.val_fraction}, {"max_len", c.data.max_len},
                {"truncation", c.data.truncation}, {"bucket_by_length", c.data.bucket_by_length}, {"pack", c.data.pack}};
   j["tokenizer"] = {{"type", c.tokenizer.type}, {"character_coverage", c.tokenizer.character_coverage},
@@ -54,6 +54,7 @@ TrainConfig fromJsonObject(const json& j) {
   c.data.test = d.at("test");
   c.data.text_col = d.at("text_col");
   c.data.label_col = d.at("label_col");
+  c.data.on_error = d.at("on_error");
   c.data.val_fraction = d.at("val_fraction");
   c.data.max_len = d.at("max_len");
   c.data.truncation = d.at("truncation");

@@ -16,6 +16,9 @@ struct TrainConfig {
     std::string validation;          // empty: split off from train
     std::string test;
     std::string text_col, label_col; // empty: detect
+    // A row that cannot be read (bad UTF-8, wrong field count, empty text, ...): "stop" fails the run
+    // with FILE:LINE: message; "skip" leaves it out and lists every one (run log, skipped_rows.txt).
+    std::string on_error = "stop";
     double val_fraction = -1;        // -1: by size (none under 50 rows, 10% up to 500, 5% beyond)
     int max_len = 128;               // tokens per sample (BOS/EOS included); longer ones are truncated
     std::string truncation = "head"; // which part of a long text is kept: head | tail | head+tail

@@ -379,7 +379,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     saveHfModelFolder(runDir / "model", model, setup.tokenizer.get());
     if (events.store()) events.store()->addArtifact(run.runId, "model", (runDir / "model").string());
     if (!cfg.data.test.empty()) {
-      const data::Dataset testDs = loadCompanionFile(cfg.data.test, rd);
+      const data::Dataset testDs = loadCompanionFile(cfg.data.test, rd, runDir, events);
       std::vector<std::size_t> rows(testDs.samples.size());
       std::iota(rows.begin(), rows.end(), std::size_t{0});
       const EncodedSet testSet = encodeForRun(cfg, testDs, rows, *setup.tokenizer, rd.labelIds, threads);

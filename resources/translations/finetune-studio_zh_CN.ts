@@ -151,6 +151,22 @@
         <source>, </source>
         <translation>、</translation>
     </message>
+    <message>
+        <source>Stop at the first bad row</source>
+        <translation>遇到第一个坏行即停止</translation>
+    </message>
+    <message>
+        <source>Skip bad rows, listing each</source>
+        <translation>跳过坏行并逐一列出</translation>
+    </message>
+    <message>
+        <source>When training reads a row it cannot use: fail with its FILE:LINE, or leave it out and list every skipped row in the run&apos;s log and skipped_rows.txt</source>
+        <translation>训练读到无法使用的行时：报告其 FILE:LINE 并失败，或跳过它，并在运行日志和 skipped_rows.txt 中列出每个被跳过的行</translation>
+    </message>
+    <message>
+        <source>Bad rows when training</source>
+        <translation>训练时的坏行</translation>
+    </message>
 </context>
 <context>
     <name>fts::ui::MainWindow</name>

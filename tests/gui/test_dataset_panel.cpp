@@ -5,6 +5,7 @@
 #include "ui/MainWindow.h"
 #include "ui/TrainingPanel.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -42,6 +43,23 @@ QByteArray trainCsv() {
 class TestDatasetPanel : public QObject {
   Q_OBJECT
  private slots:
+  void badRowPolicyReachesTheRunSettings() {
+    MainWindow w;
+    auto* policy = w.datasetPanel()->findChild<QComboBox*>("errorPolicy");
+    QVERIFY(policy);
+    QCOMPARE(w.trainingPanel()->config().data.on_error, std::string("stop"));
+    policy->setCurrentIndex(policy->findData(QStringLiteral("skip")));
+    QCOMPARE(w.trainingPanel()->config().data.on_error, std::string("skip"));
+    // A project's setting shows in the panel.
+    QTemporaryDir dir;
+    write(dir.filePath("train.csv"), trainCsv());
+    write(dir.filePath("p.ftproject"), R"({"data": {"train": "train.csv", "on_error": "stop"}})");
+    QVERIFY(w.openProject(dir.filePath("p.ftproject"), true));
+    QCOMPARE(w.datasetPanel()->errorPolicy(), QString("stop"));
+    QCOMPARE(w.trainingPanel()->config().data.on_error, std::string("stop"));
+    QTRY_VERIFY_WITH_TIMEOUT(!w.datasetPanel()->isLoading(), 15000);
+  }
+
   void overMaxLengthFollowsTheRunSetting() {
     QTemporaryDir dir;
     write(dir.filePath("train.csv"), trainCsv());

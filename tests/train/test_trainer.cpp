@@ -1,6 +1,7 @@
 // A tiny real training run: the loss goes down, events arrive in order, stop and failures are clean.
 #include "core/train/Trainer.h"
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -60,6 +61,44 @@ double mean(const std::vector<double>& v, size_t from, size_t to) {
 class TestTrainer : public QObject {
   Q_OBJECT
  private slots:
+  void badRowsStopOrAreSkippedAndListed() {
+    QTemporaryDir dir;
+    QByteArray csv = "text,label\n";
+    for (int i = 0; i < 40; ++i) csv += "sample number " + QByteArray::number(i) + " about " + (i % 2 ? "cats" : "dogs") + "," + (i % 2 ? "a" : "b") + "\n";
+    csv += "one,field,too many\n";           // line 42
+    csv += "bad \xff byte,a\n";              // line 43
+    QFile f(dir.filePath("rows.csv"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(csv);
+    f.close();
+    fts::TrainConfig c = tinyConfig();
+    c.data.train = dir.filePath("rows.csv").toStdString();
+    c.train.steps = 3;
+    fts::TrainerControl control;
+    {
+      fts::EventQueue events;
+      const auto s = fts::runTrainingJob(c, {"stop", dir.filePath("stop").toStdString(), {}}, control, events);
+      QCOMPARE(s.state, fts::TrainerState::Failed);
+      QVERIFY2(s.reason.find("rows.csv:42") != std::string::npos, s.reason.c_str());
+    }
+    c.data.on_error = "skip";
+    fts::EventQueue events;
+    const auto s = fts::runTrainingJob(c, {"skip", dir.filePath("skip").toStdString(), {}}, control, events);
+    QVERIFY2(s.state == fts::TrainerState::Finished, s.reason.c_str());
+    bool warned = false;
+    for (const auto& line : collect(events).logs) warned |= line.find("rows.csv: 2 rows skipped (data.on_error=skip)") != std::string::npos;
+    QVERIFY(warned);
+    QFile list(dir.filePath("skip/skipped_rows.txt"));
+    QVERIFY(list.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = list.readAll().trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines[0].contains("rows.csv:42"), lines[0].constData());
+    QVERIFY2(lines[1].contains("rows.csv:43"), lines[1].constData());
+    c.data.on_error = "ignore";
+    const auto bad = fts::runTrainingJob(c, {"bad", dir.filePath("bad").toStdString(), {}}, control, events);
+    QVERIFY2(bad.reason.find("data.on_error must be stop") == 0, bad.reason.c_str());
+  }
+
   void lossGoesDown() {
     QTemporaryDir dir;
     fts::TrainConfig c = tinyConfig();
