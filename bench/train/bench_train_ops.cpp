@@ -163,6 +163,18 @@ int main(int argc, char** argv) {
                        w.mutable_grad() = torch::Tensor();
                      }});
   }
+  // The LM head's three products alone (forward, and the two gradients), for scale.
+  {
+    auto h = torch::randn({N, D}).to(act);
+    auto w = (torch::randn({vocab, D}) * 0.02).to(act);
+    auto g = torch::randn({N, vocab}).to(act) * 1e-4;
+    cases.push_back({"lm head products only", [=] {
+                       auto l = torch::mm(h, w.t());
+                       auto dh = torch::mm(g, w);
+                       auto dw = torch::mm(g.t(), h);
+                     },
+                     nullptr});
+  }
   // Clipping and AdamW over a model's parameters (ref_train's shape: separate head).
   {
     std::vector<torch::Tensor> ps;

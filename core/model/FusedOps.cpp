@@ -244,10 +244,37 @@ class SwiGluFunction : public torch::autograd::Function<SwiGluFunction> {
 
 // ---- Linear + cross-entropy ---------------------------------------------------------------------
 
+// Rows of logits x [rows,V] -> their losses (lp) and, in place, the gradient of the mean loss.
+template <typename scalar_t>
+void crossEntropyRows(scalar_t* xp, const int64_t* tp, int64_t rows, int64_t V, int64_t ignoreIndex, float eps, float invCount,
+                      double* lp) {
+  at::parallel_for(0, rows, rowGrain(V), [&](int64_t begin, int64_t end) {
+    std::vector<float> buf(std::is_same_v<scalar_t, float> ? 0 : V);
+    for (int64_t i = begin; i < end; ++i) {
+      scalar_t* row = xp + i * V;
+      if (tp[i] == ignoreIndex) {
+        for (int64_t k = 0; k < V; ++k) row[k] = static_cast<scalar_t>(0.0f);
+        continue;
+      }
+      if constexpr (std::is_same_v<scalar_t, float>) {
+        lp[i] = cpu::crossEntropyRow(row, V, tp[i], eps, invCount);
+      } else {
+        for (int64_t k = 0; k < V; ++k) buf[k] = static_cast<float>(row[k]);
+        lp[i] = cpu::crossEntropyRow(buf.data(), V, tp[i], eps, invCount);
+        storeRow(buf.data(), V, row);
+      }
+    }
+  });
+}
+
+// Rows per block of the float32 path: about 8M logits (32 MB) a block, at least 256 rows, so the
+// products stay large while the [N,V] logits of a long batch are never all in memory at once.
+int64_t autoChunkRows(int64_t V) { return std::max<int64_t>(256, (int64_t{8} << 20) / std::max<int64_t>(1, V)); }
+
 class LinearCrossEntropyFunction : public torch::autograd::Function<LinearCrossEntropyFunction> {
  public:
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& hidden, const torch::Tensor& weight,
-                               const torch::Tensor& targets, int64_t ignoreIndex, double labelSmoothing) {
+                               const torch::Tensor& targets, int64_t ignoreIndex, double labelSmoothing, int64_t chunkRows) {
     RECORD_FUNCTION("fts::fusedLinearCrossEntropy", std::vector<c10::IValue>());
     // The products below run in the dtype the caller chose; autocast must not recast them.
     c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::DispatchKey::AutocastCPU);
@@ -260,54 +287,78 @@ class LinearCrossEntropyFunction : public torch::autograd::Function<LinearCrossE
       TORCH_CHECK(vt.min().item<int64_t>() >= 0 && vt.max().item<int64_t>() < V,
                   "fusedLinearCrossEntropy: a target is outside [0, ", V, ")");
     }
-    auto logits = torch::mm(hidden, weight.t());  // [N,V], becomes the gradient in place
     const float invCount = count > 0 ? 1.0f / static_cast<float>(count) : 0.0f;
     const float eps = static_cast<float>(labelSmoothing);
     const int64_t* tp = t.data_ptr<int64_t>();
     auto rowLoss = torch::zeros({N}, hidden.options().dtype(torch::kFloat64));  // [N]
     double* lp = rowLoss.data_ptr<double>();
-    dispatchFloatBf16(logits.scalar_type(), "fusedLinearCrossEntropy", [&](auto tag) {
-      using scalar_t = decltype(tag);
-      scalar_t* xp = logits.data_ptr<scalar_t>();
-      at::parallel_for(0, N, rowGrain(V), [&](int64_t begin, int64_t end) {
-        std::vector<float> buf(std::is_same_v<scalar_t, float> ? 0 : V);
-        for (int64_t i = begin; i < end; ++i) {
-          scalar_t* row = xp + i * V;
-          if (tp[i] == ignoreIndex) {
-            for (int64_t k = 0; k < V; ++k) row[k] = static_cast<scalar_t>(0.0f);
-            continue;
-          }
-          if constexpr (std::is_same_v<scalar_t, float>) {
-            lp[i] = cpu::crossEntropyRow(row, V, tp[i], eps, invCount);
-          } else {
-            for (int64_t k = 0; k < V; ++k) buf[k] = static_cast<float>(row[k]);
-            lp[i] = cpu::crossEntropyRow(buf.data(), V, tp[i], eps, invCount);
-            storeRow(buf.data(), V, row);
-          }
+    const bool needH = hidden.requires_grad(), needW = weight.requires_grad();
+    const int64_t chunk = chunkRows > 0 ? chunkRows : autoChunkRows(V);
+    if (hidden.scalar_type() == torch::kFloat32 && chunk > 0 && N > chunk) {
+      // Blocks of rows: each block's logits turn into their gradient while in cache, and the two
+      // gradient products run right away (dW accumulates over the blocks), so no [N,V] is kept.
+      auto h = hidden.contiguous();
+      auto buf = torch::empty({chunk, V}, h.options());  // [chunk,V]
+      torch::Tensor dh = needH ? torch::empty({N, h.size(1)}, h.options()) : torch::Tensor();
+      torch::Tensor dw = needW ? torch::empty(weight.sizes(), weight.options()) : torch::Tensor();
+      auto wt = weight.t();
+      for (int64_t r0 = 0; r0 < N; r0 += chunk) {
+        const int64_t rows = std::min(chunk, N - r0);
+        auto lc = buf.narrow(0, 0, rows);   // [rows,V]
+        auto hc = h.narrow(0, r0, rows);    // [rows,D]
+        torch::mm_out(lc, hc, wt);
+        crossEntropyRows(lc.data_ptr<float>(), tp + r0, rows, V, ignoreIndex, eps, invCount, lp + r0);
+        if (needH) {
+          auto dhc = dh.narrow(0, r0, rows);  // [rows,D]
+          torch::mm_out(dhc, lc, weight);
         }
+        if (needW) {
+          if (r0 == 0)
+            torch::mm_out(dw, lc.t(), hc);  // [V,D]
+          else
+            dw.addmm_(lc.t(), hc);
+        }
+      }
+      if (needH || needW) {
+        ctx->saved_data["dh"] = dh;
+        ctx->saved_data["dw"] = dw;
+      }
+    } else {
+      auto logits = torch::mm(hidden, weight.t());  // [N,V], becomes the gradient in place
+      dispatchFloatBf16(logits.scalar_type(), "fusedLinearCrossEntropy", [&](auto tag) {
+        using scalar_t = decltype(tag);
+        crossEntropyRows(logits.data_ptr<scalar_t>(), tp, N, V, ignoreIndex, eps, invCount, lp);
       });
-    });
-    // Mean over the rows that count (NaN when none does, as torch's mean over nothing).
-    auto loss = (rowLoss.sum() / static_cast<double>(count)).to(torch::kFloat32);
-    if (hidden.requires_grad() || weight.requires_grad()) {
-      ctx->save_for_backward({hidden, weight});
-      ctx->saved_data["grad_logits"] = logits;  // [N,V]: d(mean loss)/d(logits)
+      if (needH || needW) {
+        ctx->save_for_backward({hidden, weight});
+        ctx->saved_data["grad_logits"] = logits;  // [N,V]: d(mean loss)/d(logits)
+      }
     }
-    return loss;
+    // Mean over the rows that count (NaN when none does, as torch's mean over nothing).
+    return (rowLoss.sum() / static_cast<double>(count)).to(torch::kFloat32);
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::DispatchKey::AutocastCPU);
+    const double upstream = grads[0].item<double>();     // d(total)/d(loss): 1, or 1/k for accumulation
+    torch::Tensor dh, dw;
+    if (ctx->saved_data.count("dh")) {  // the blocked path computed both in the forward
+      if (ctx->needs_input_grad(0)) dh = ctx->saved_data["dh"].toTensor();
+      if (ctx->needs_input_grad(1)) dw = ctx->saved_data["dw"].toTensor();
+      if (upstream != 1.0) {
+        if (dh.defined()) dh = dh * upstream;
+        if (dw.defined()) dw = dw * upstream;
+      }
+      return {dh, dw, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
     const auto saved = ctx->get_saved_variables();
     const auto& hidden = saved[0];
     const auto& weight = saved[1];
     auto g = ctx->saved_data["grad_logits"].toTensor();  // [N,V]
-    const double upstream = grads[0].item<double>();     // d(total)/d(loss): 1, or 1/k for accumulation
     if (upstream != 1.0) g.mul_(upstream);
-    torch::Tensor dh, dw;
     if (ctx->needs_input_grad(0)) dh = torch::mm(g, weight);        // [N,D]
     if (ctx->needs_input_grad(1)) dw = torch::mm(g.t(), hidden);    // [V,D]
-    return {dh, dw, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    return {dh, dw, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -373,12 +424,12 @@ torch::Tensor fusedSwiGlu(const torch::Tensor& gateUp) {
 }
 
 torch::Tensor fusedLinearCrossEntropy(const torch::Tensor& hidden, const torch::Tensor& weight, const torch::Tensor& targets,
-                                      int64_t ignoreIndex, double labelSmoothing) {
+                                      int64_t ignoreIndex, double labelSmoothing, int64_t chunkRows) {
   TORCH_CHECK(hidden.dim() == 2 && weight.dim() == 2 && hidden.size(1) == weight.size(1),
               "fusedLinearCrossEntropy: hidden [N,D] and weight [V,D]");
   TORCH_CHECK(hidden.scalar_type() == weight.scalar_type(), "fusedLinearCrossEntropy: hidden and weight differ in dtype");
   TORCH_CHECK(targets.numel() == hidden.size(0), "fusedLinearCrossEntropy: one target per row");
-  return LinearCrossEntropyFunction::apply(hidden, weight, targets.reshape({-1}), ignoreIndex, labelSmoothing);
+  return LinearCrossEntropyFunction::apply(hidden, weight, targets.reshape({-1}), ignoreIndex, labelSmoothing, chunkRows);
 }
 
 }  // namespace fts

@@ -35,8 +35,13 @@ torch::Tensor fusedSwiGlu(const torch::Tensor& gateUp);
 // the softmax gradient replaces them row by row. hidden [N,D] and weight [V,D] of one dtype
 // (float32, or bfloat16 under autocast), targets [N] int64 (ignoreIndex rows count for nothing).
 // labelSmoothing as in torch's cross_entropy. Returns a float32 scalar.
+// In float32 the rows go in blocks of chunkRows (0: about 8M logits a block): each block's logits
+// become their gradient while in cache and both gradient products run in the forward (dW summed
+// over the blocks), so neither the [N,V] logits nor a pass over them in memory is ever needed; the
+// backward only scales. bfloat16 keeps one [N,V] product (a bf16 dW summed over blocks would round
+// once per block).
 torch::Tensor fusedLinearCrossEntropy(const torch::Tensor& hidden, const torch::Tensor& weight, const torch::Tensor& targets,
-                                      int64_t ignoreIndex, double labelSmoothing);
+                                      int64_t ignoreIndex, double labelSmoothing, int64_t chunkRows = 0);
 
 // One AdamW step (Loshchilov & Hutter: decoupled weight decay, bias-corrected moments) on one float32
 // parameter in one pass over p, g, m and v, instead of one pass per tensor op:

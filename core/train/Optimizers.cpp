@@ -4,16 +4,29 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 namespace fts {
 
 void ParamOptimizer::zeroGrad() {
+  gradScale_ = 1.0;
   for (auto& p : params_) {
     auto& g = p.tensor.mutable_grad();
     if (g.defined()) g = torch::Tensor();  // set_to_none: no memset, and the next backward allocates
   }
+}
+
+double ParamOptimizer::clipGradNorm(double maxNorm) {
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : params_)
+    if (p.tensor.grad().defined()) grads.push_back(p.tensor.grad());
+  if (grads.empty()) return 0.0;
+  const double norm = std::sqrt(sumOfSquares(grads));  // NaN or inf stay so: the caller checks
+  // torch: clamp(maxNorm / (norm + 1e-6), max = 1); std::min keeps a NaN coefficient NaN as clamp does.
+  gradScale_ = std::min(maxNorm / (norm + 1e-6), 1.0);
+  return norm;
 }
 
 namespace {
@@ -49,19 +62,21 @@ class AdamW final : public ParamOptimizer {
   void step(double lr) override {
     torch::NoGradGuard noGrad;
     ++t_;
+    const double gradScale = takeGradScale();
     const double bc1 = 1.0 - std::pow(s_.beta1, static_cast<double>(t_));
     const double bc2 = 1.0 - std::pow(s_.beta2, static_cast<double>(t_));
     for (size_t i = 0; i < params_.size(); ++i) {
       auto& p = params_[i];
-      const auto& g = p.tensor.grad();
-      if (!g.defined()) continue;  // frozen or unused this step
+      const auto& g0 = p.tensor.grad();
+      if (!g0.defined()) continue;  // frozen or unused this step
       const double plr = lr * p.lrScale;
       const double decay = p.decay ? s_.weightDecay : 0.0;
-      if (fusable(p.tensor, g, m_[i], v_[i])) {
+      if (fusable(p.tensor, g0, m_[i], v_[i])) {
         // One pass over p, g, m and v instead of nine tensor-op passes (and a temporary).
-        fusedAdamWUpdate(p.tensor, g, m_[i], v_[i], plr, s_.beta1, s_.beta2, s_.eps, decay, t_);
+        fusedAdamWUpdate(p.tensor, g0, m_[i], v_[i], plr, s_.beta1, s_.beta2, s_.eps, decay, t_, gradScale);
         continue;
       }
+      const torch::Tensor g = gradScale != 1.0 ? g0 * gradScale : g0;
       if (decay > 0) p.tensor.mul_(1.0 - plr * decay);
       m_[i].mul_(s_.beta1).add_(g, 1.0 - s_.beta1);
       v_[i].mul_(s_.beta2).addcmul_(g, g, 1.0 - s_.beta2);
@@ -108,10 +123,12 @@ class Sgd final : public ParamOptimizer {
   void step(double lr) override {
     torch::NoGradGuard noGrad;
     ++t_;
+    const double gradScale = takeGradScale();
     for (size_t i = 0; i < params_.size(); ++i) {
       auto& p = params_[i];
       auto g = p.tensor.grad();
       if (!g.defined()) continue;
+      if (gradScale != 1.0) g = g * gradScale;
       if (p.decay && s_.weightDecay > 0) g = g.add(p.tensor, s_.weightDecay);
       if (s_.momentum > 0) {
         buf_[i].mul_(s_.momentum).add_(g);

@@ -22,6 +22,12 @@ class ParamOptimizer {
   virtual ~ParamOptimizer() = default;
   virtual void step(double lr) = 0;
   void zeroGrad();
+  // Clips by the global L2 norm of the gradients as torch::nn::utils::clip_grad_norm_ does (scale
+  // by maxNorm / (norm + 1e-6) when that is below 1) and returns the norm before clipping. Cheaper:
+  // one read pass over the gradients (sumOfSquares) instead of a norm per tensor, and the scale is
+  // applied inside the next step() (AdamW's fused update reads it) instead of a multiply pass over
+  // every gradient; until that step, grad() holds the unclipped values.
+  double clipGradNorm(double maxNorm);
   // Every state tensor by a stable name ("exp_avg/model.layers.0.mlp.up_proj.weight", ...).
   virtual std::map<std::string, torch::Tensor> state() const = 0;
   // Restores what state() returned; throws std::runtime_error naming a missing or misshapen entry.
@@ -31,7 +37,14 @@ class ParamOptimizer {
 
  protected:
   explicit ParamOptimizer(std::vector<NamedParam> params) : params_(std::move(params)) {}
+  // The clipping scale clipGradNorm chose, for the next step() to apply; step() and zeroGrad() reset it.
+  double takeGradScale() {
+    const double s = gradScale_;
+    gradScale_ = 1.0;
+    return s;
+  }
   std::vector<NamedParam> params_;
+  double gradScale_ = 1.0;
 };
 
 struct AdamWSettings {

@@ -159,20 +159,23 @@ class TestModelFusedOps : public QObject {
   void linearCrossEntropy_data() {
     QTest::addColumn<bool>("bf16");
     QTest::addColumn<double>("smoothing");
-    QTest::newRow("float32") << false << 0.0;
-    QTest::newRow("float32, label smoothing 0.1") << false << 0.1;
-    QTest::newRow("bfloat16") << true << 0.0;
+    QTest::addColumn<int>("chunk");
+    QTest::newRow("float32") << false << 0.0 << 0;
+    QTest::newRow("float32, label smoothing 0.1") << false << 0.1 << 0;
+    QTest::newRow("float32, blocks of 16 rows (ragged last)") << false << 0.1 << 16;
+    QTest::newRow("bfloat16") << true << 0.0 << 0;
   }
   void linearCrossEntropy() {
     QFETCH(bool, bf16);
     QFETCH(double, smoothing);
+    QFETCH(int, chunk);
     const auto dt = bf16 ? torch::kBFloat16 : torch::kFloat32;
     const int64_t N = 53, D = 24, V = 101;
     auto h0 = torch::randn({N, D}).to(dt), w0 = (torch::randn({V, D}) * 0.5).to(dt);
     auto t = torch::randint(V, {N}, torch::kInt64);
     t.index_put_({torch::arange(0, N, 5)}, -100);  // ignored rows
     auto h1 = leaf(h0), w1 = leaf(w0), h2 = leaf(h0), w2 = leaf(w0);
-    auto l1 = fts::fusedLinearCrossEntropy(h1, w1, t, -100, smoothing);
+    auto l1 = fts::fusedLinearCrossEntropy(h1, w1, t, -100, smoothing, chunk);
     auto logits = torch::mm(h2, w2.t()).to(torch::kFloat32);
     auto l2 = torch::nn::functional::cross_entropy(
         logits, t, torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100).label_smoothing(smoothing));
@@ -182,6 +185,15 @@ class TestModelFusedOps : public QObject {
     (l2 * 0.5).backward();
     EXPECT_CLOSE(h1.grad(), h2.grad(), bf16 ? 2e-2 : 1e-5);
     EXPECT_CLOSE(w1.grad(), w2.grad(), bf16 ? 2e-2 : 1e-5);
+    // Without gradients (evaluation) the loss is the same, and a frozen weight gets none.
+    {
+      torch::NoGradGuard noGrad;
+      EXPECT_CLOSE(fts::fusedLinearCrossEntropy(h0, w0, t, -100, smoothing, chunk), l2.detach(), bf16 ? 1e-3 : 1e-5);
+    }
+    auto h3 = leaf(h0);
+    fts::fusedLinearCrossEntropy(h3, w0, t, -100, smoothing, chunk).backward();
+    EXPECT_CLOSE(h3.grad(), h2.grad() * 2.0, bf16 ? 2e-2 : 1e-5);
+    QVERIFY(!w0.grad().defined());
   }
 
   void causalAttention_data() {

@@ -65,6 +65,47 @@ class TestTrainOptimizers : public QObject {
     again->step(lr);
     for (size_t i = 0; i < ps.size(); ++i) QVERIFY(torch::equal(ps[i].tensor.detach(), copy[i].tensor.detach()));
   }
+
+  // clipGradNorm against torch::nn::utils::clip_grad_norm_ followed by the same step: the same norm,
+  // the same parameters after the step, with clipping in force and without, for AdamW and SGD.
+  void clipGradNormMatchesTorch_data() {
+    QTest::addColumn<double>("maxNorm");
+    QTest::addColumn<bool>("sgd");
+    QTest::newRow("AdamW, clipped") << 0.5 << false;
+    QTest::newRow("AdamW, below the limit") << 1e30 << false;
+    QTest::newRow("SGD, clipped") << 0.5 << true;
+  }
+  void clipGradNormMatchesTorch() {
+    QFETCH(double, maxNorm);
+    QFETCH(bool, sgd);
+    torch::manual_seed(5);
+    auto make = [&](std::vector<fts::NamedParam>& ps) {
+      return sgd ? fts::makeSgd(ps, fts::SgdSettings{0.9, 0.01}) : fts::makeAdamW(ps, fts::AdamWSettings{});
+    };
+    std::vector<fts::NamedParam> a{{"w", torch::randn({64, 33}).set_requires_grad(true), true, 1.0},
+                                   {"b", torch::randn({33}).set_requires_grad(true), false, 1.0}};
+    std::vector<fts::NamedParam> b;
+    for (auto& p : a) b.push_back({p.name, p.tensor.detach().clone().set_requires_grad(true), p.decay, p.lrScale});
+    auto oa = make(a), ob = make(b);
+    for (int step = 0; step < 3; ++step) {
+      oa->zeroGrad();
+      ob->zeroGrad();
+      for (size_t i = 0; i < a.size(); ++i) {
+        auto g = torch::randn_like(a[i].tensor) * 3;
+        a[i].tensor.mutable_grad() = g;
+        b[i].tensor.mutable_grad() = g.clone();
+      }
+      const double na = torch::nn::utils::clip_grad_norm_({a[0].tensor, a[1].tensor}, maxNorm);
+      const double nb = ob->clipGradNorm(maxNorm);
+      QVERIFY2(std::abs(na - nb) <= 1e-5 * na, qPrintable(QString("norm %1 vs %2").arg(na).arg(nb)));
+      oa->step(1e-2);
+      ob->step(1e-2);
+      for (size_t i = 0; i < a.size(); ++i) {
+        const double err = (a[i].tensor.detach() - b[i].tensor.detach()).abs().max().item<double>();
+        QVERIFY2(err < 1e-6, qPrintable(QString("%1: max error %2").arg(QString::fromStdString(a[i].name)).arg(err)));
+      }
+    }
+  }
 };
 
 QTEST_GUILESS_MAIN(TestTrainOptimizers)
