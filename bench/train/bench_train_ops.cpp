@@ -6,6 +6,7 @@
 //                        [--threads 2] [--reps 15] [--bf16] [--only NAME]
 #include "core/model/FusedAttention.h"
 #include "core/model/FusedOps.h"
+#include "core/model/LlamaModules.h"
 #include "core/train/Optimizers.h"
 #include "core/util/Runtime.h"
 
@@ -203,6 +204,36 @@ int main(int argc, char** argv) {
                        return g;
                      }()); }, nullptr});
     cases.push_back({"AdamW step", [=] { opt->step(1e-4); }, nullptr});
+  }
+  // A classifier's forward + backward: the last layer at the pooled token only (the "fused" column)
+  // against the full pass then pooling (the "plain" column), as the trainer would call them.
+  {
+    fts::LlamaConfig c;
+    c.vocab_size = vocab;
+    c.hidden_size = dim;
+    c.intermediate_size = static_cast<int>(F);
+    c.num_hidden_layers = layers;
+    c.num_attention_heads = heads;
+    c.id2label = {"a", "b", "c", "d"};
+    auto model = std::make_shared<fts::LlamaForTask>(c, fts::HeadKind::SequenceClassification);
+    fts::initLlamaWeights(**model, 0);
+    auto ids = torch::randint(vocab, {B, T}, torch::kInt64);
+    auto lengths = torch::full({B}, T, torch::kInt64);
+    auto targets = torch::randint(4, {B}, torch::kInt64);
+    auto clear = [model] {
+      for (auto& p : (*model)->parameters()) p.mutable_grad() = torch::Tensor();
+    };
+    cases.push_back({"classifier step, pooled", [=] {
+                       auto& m = *model;
+                       torch::nn::functional::cross_entropy(m->classLogitsFromEmbeds(m->model->embed(ids), lengths), targets).backward();
+                       clear();
+                     },
+                     [=] {
+                       auto& m = *model;
+                       torch::nn::functional::cross_entropy(m->classLogits(m->model->forwardEmbeds(m->model->embed(ids)), lengths), targets)
+                           .backward();
+                       clear();
+                     }});
   }
   // The products of one decoder layer (forward and backward of each linear), for scale.
   {

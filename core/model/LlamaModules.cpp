@@ -126,6 +126,37 @@ torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch
   return h + drop(mlp(post_attention_layernorm(h)));
 }
 
+torch::Tensor LlamaDecoderLayerImpl::forwardAt(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                               const torch::Tensor& positions) {
+  const auto& a = *self_attn;
+  const int64_t B = x.size(0), T = x.size(1), H = a.heads, Hkv = a.kvHeads, Dh = a.headDim;
+  const LoraState* lora = a.lora;
+  auto rows = torch::arange(B, positions.options());                                  // [B]
+  auto hn = input_layernorm(x);                                                       // [B,T,D]
+  auto q = torch::linear(hn.index({rows, positions}), effectiveWeight(a.q_proj, lora), a.q_proj->bias);  // [B,H*Dh]
+  torch::Tensor kvBias;
+  if (a.k_proj->bias.defined()) kvBias = torch::cat({a.k_proj->bias, a.v_proj->bias}, 0);
+  auto kv = torch::linear(hn, torch::cat({effectiveWeight(a.k_proj, lora), effectiveWeight(a.v_proj, lora)}, 0), kvBias);  // [B,T,2*Hkv*Dh]
+  auto k = kv.narrow(-1, 0, Hkv * Dh).view({B, T, Hkv, Dh}).transpose(1, 2);          // [B,Hkv,T,Dh]
+  auto v = kv.narrow(-1, Hkv * Dh, Hkv * Dh).view({B, T, Hkv, Dh}).transpose(1, 2);   // [B,Hkv,T,Dh]
+  auto qr = q.view({B, H, 1, Dh});
+  qr = applyRope(qr, cos.index({positions}).view({B, 1, 1, Dh}), sin.index({positions}).view({B, 1, 1, Dh}));  // [B,H,1,Dh]
+  k = applyRope(k, cos, sin);
+  if (Hkv != H) {
+    k = k.repeat_interleave(H / Hkv, 1);                                              // [B,H,T,Dh]
+    v = v.repeat_interleave(H / Hkv, 1);
+  }
+  const double scale = 1.0 / std::sqrt(static_cast<double>(Dh));
+  auto scores = torch::matmul(qr, k.transpose(-2, -1)) * scale;                      // [B,H,1,T]
+  // Causal: row b's query at positions[b] sees keys 0..positions[b].
+  auto future = torch::arange(T, positions.options()).view({1, T}) > positions.view({B, 1});  // [B,T]
+  scores = scores.masked_fill(future.view({B, 1, 1, T}), -std::numeric_limits<double>::infinity());
+  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(qr.scalar_type());
+  auto out = torch::matmul(probs, v).reshape({B, H * Dh});                           // [B,H*Dh]
+  auto h = x.index({rows, positions}) + loraProject(a.o_proj, lora, out, is_training());  // [B,D]
+  return h + mlp(post_attention_layernorm(h));
+}
+
 LlamaBackboneImpl::LlamaBackboneImpl(const LlamaConfig& c) : config(c) {
   c.validate();
   embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
@@ -161,6 +192,21 @@ torch::Tensor LlamaBackboneImpl::forwardEmbeds(const torch::Tensor& inputEmbeds)
   auto h = inputEmbeds;
   for (const auto& layer : *layers) h = layer->as<LlamaDecoderLayer>()->forward(h, cos, sin, mask);
   return norm(h);
+}
+
+torch::Tensor LlamaBackboneImpl::forwardEmbedsAt(const torch::Tensor& inputEmbeds, const torch::Tensor& positions) {
+  const int64_t T = inputEmbeds.size(1), L = static_cast<int64_t>(layers->size());
+  const bool dropout = is_training() && (config.attention_dropout > 0 || config.hidden_dropout > 0 || loraHasDropout(lora.get()));
+  if (L == 0 || dropout) {
+    auto hidden = forwardEmbeds(inputEmbeds);                                        // [B,T,D]
+    return hidden.index({torch::arange(hidden.size(0), positions.options()), positions});
+  }
+  ensureRope(T, inputEmbeds.device());
+  auto cos = cos_.narrow(0, 0, T), sin = sin_.narrow(0, 0, T);                        // [T,Dh]
+  auto mask = mask_.narrow(0, 0, T).narrow(1, 0, T);                                  // [T,T]
+  auto h = inputEmbeds;
+  for (int64_t i = 0; i + 1 < L; ++i) h = layers[i]->as<LlamaDecoderLayer>()->forward(h, cos, sin, mask);
+  return norm(layers[L - 1]->as<LlamaDecoderLayer>()->forwardAt(h, cos, sin, positions));  // [B,D]
 }
 
 LlamaForTaskImpl::LlamaForTaskImpl(const LlamaConfig& c, HeadKind k) : kind(k) {
@@ -204,6 +250,10 @@ torch::Tensor LlamaForTaskImpl::classLogits(const torch::Tensor& hidden, const t
   auto last = (lengths - 1).clamp_min(0);                                // [B]
   auto pooled = hidden.index({torch::arange(B, lengths.options()), last});  // [B,D]
   return score(pooled);                                                  // [B,C]
+}
+
+torch::Tensor LlamaForTaskImpl::classLogitsFromEmbeds(const torch::Tensor& inputEmbeds, const torch::Tensor& lengths) {
+  return score(model->forwardEmbedsAt(inputEmbeds, (lengths - 1).clamp_min(0)));    // [B,C]
 }
 
 std::string LlamaForTaskImpl::architecture() const {

@@ -48,6 +48,11 @@ struct LlamaDecoderLayerImpl : torch::nn::Module {
   explicit LlamaDecoderLayerImpl(const LlamaConfig& c);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                         const torch::Tensor& causalMask);
+  // The layer's output at one position per row only: x [B,T,D], positions [B] int64 -> [B,D], equal
+  // to forward(x, ...)[b, positions[b]]. Keys and values still come from every position; the query,
+  // attention output, o_proj and the MLP run for B rows instead of B*T. No dropout (callers check).
+  torch::Tensor forwardAt(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                          const torch::Tensor& positions);
   LlamaAttention self_attn{nullptr};
   LlamaMLP mlp{nullptr};
   RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
@@ -62,6 +67,11 @@ struct LlamaBackboneImpl : torch::nn::Module {
   // perturb them and take gradients with respect to them.
   torch::Tensor forwardEmbeds(const torch::Tensor& inputEmbeds);
   torch::Tensor embed(const torch::Tensor& ids);  // [B,T] int64 -> [B,T,D]
+  // norm(forwardEmbeds(inputEmbeds)) at one position per row: positions [B] int64 -> [B,D]. The last
+  // decoder layer computes only those rows (see LlamaDecoderLayerImpl::forwardAt), which is all a
+  // classifier pooled on one token needs. Falls back to the full pass while dropout or LoRA dropout
+  // is active in training (their random draws would differ), so results never depend on the path.
+  torch::Tensor forwardEmbedsAt(const torch::Tensor& inputEmbeds, const torch::Tensor& positions);
   torch::nn::Embedding embed_tokens{nullptr};
   torch::nn::ModuleList layers{nullptr};
   RMSNorm norm{nullptr};
@@ -89,6 +99,10 @@ struct LlamaForTaskImpl : torch::nn::Module {
                        double labelSmoothing = 0.0);
   // hidden [B,T,D], lengths [B] (real tokens per row, right padding) -> logits [B,C]
   torch::Tensor classLogits(const torch::Tensor& hidden, const torch::Tensor& lengths);
+  // The same logits from the input embeddings [B,T,D], as classLogits(model->forwardEmbeds(e), lengths),
+  // without the last layer's work on the tokens the pooling drops (model->forwardEmbedsAt): on a
+  // 4-layer model about a fifth of the products of a classification step. Same logits and gradients.
+  torch::Tensor classLogitsFromEmbeds(const torch::Tensor& inputEmbeds, const torch::Tensor& lengths);
   std::string architecture() const;
 
   LlamaBackbone model{nullptr};
