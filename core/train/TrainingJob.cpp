@@ -321,9 +321,8 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
         stepTokens += b.tokens;
       }
       if (bf16) at::autocast::clear_cache();
-      std::vector<torch::Tensor> grads;
-      for (const auto& p : trainable) grads.push_back(p.tensor);
-      const double gradNorm = torch::nn::utils::clip_grad_norm_(grads, cfg.train.grad_clip > 0 ? cfg.train.grad_clip : 1e30);
+      // The global norm in one pass; the clipping scale goes into the optimizer's update itself.
+      const double gradNorm = optimizer->clipGradNorm(cfg.train.grad_clip > 0 ? cfg.train.grad_clip : 1e30);
       if (!std::isfinite(gradNorm))
         throw Diverged("the gradient became " + std::string(std::isnan(gradNorm) ? "NaN" : "infinite") + " at step " +
                        std::to_string(st.step + 1) + ": the learning rate (" + std::to_string(lr) +
