@@ -1,4 +1,5 @@
 // ftstudio as a user runs it: train, list, show, diff, eval, predict, interrupt and resume, remove.
+#include "tests/common/FtstudioProcess.h"
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -10,22 +11,8 @@
 
 namespace {
 
-struct Result {
-  int code = -1;
-  QByteArray out, err;
-};
-
-Result ftstudio(const QStringList& args, int timeoutMs = 180000) {
-  QProcess p;
-  p.start(QStringLiteral(FTS_BIN_DIR "/ftstudio"), args);
-  if (!p.waitForFinished(timeoutMs)) p.kill();
-  return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-}
-
-QJsonObject lastJsonObject(const QByteArray& out) {
-  const auto lines = out.trimmed().split('\n');
-  return QJsonDocument::fromJson(lines.last()).object();
-}
+using fts::test::ftstudio;
+using fts::test::lastJsonObject;
 
 const QStringList kTiny = {"--set", "model.hidden_size=32", "--set", "model.vocab_size=600", "--set", "train.batch_size=8",
                            "--set", "train.eval_every=5", "--threads", "2"};

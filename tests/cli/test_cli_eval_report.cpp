@@ -1,6 +1,7 @@
 // `ftstudio runs show` with the run's evaluation reports (<run>/eval_report.json): the per-class
 // table and the confusion matrix for validation and test, aligned with Chinese class names, the
 // same figures under --json, and a broken file costs a warning, not the command.
+#include "tests/common/FtstudioProcess.h"
 #include "core/runs/EvalReport.h"
 #include "core/runs/RunPaths.h"
 #include "core/runs/RunStore.h"
@@ -15,17 +16,8 @@
 
 namespace {
 
-struct Result {
-  int code = -1;
-  QByteArray out, err;
-};
-
-Result ftstudio(const QStringList& args, int timeoutMs = 180000) {
-  QProcess p;
-  p.start(QStringLiteral(FTS_BIN_DIR "/ftstudio"), args);
-  if (!p.waitForFinished(timeoutMs)) p.kill();
-  return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-}
+using fts::test::ftstudio;
+using fts::test::lastJsonObject;
 
 // Terminal columns: CJK characters take two.
 int columns(const QString& s) {

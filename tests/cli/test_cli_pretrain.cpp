@@ -1,5 +1,6 @@
 // `ftstudio pretrain --recipe`: a tiny recipe trains, publishes a verified model folder in the
 // recipe's dtype, measures held-out perplexity and draws its curve; bad recipes get clear messages.
+#include "tests/common/FtstudioProcess.h"
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -9,17 +10,8 @@
 
 namespace {
 
-struct Result {
-  int code = -1;
-  QByteArray out, err;
-};
-
-Result ftstudio(const QStringList& args) {
-  QProcess p;
-  p.start(QStringLiteral(FTS_BIN_DIR "/ftstudio"), args);
-  if (!p.waitForFinished(180000)) p.kill();
-  return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-}
+using fts::test::ftstudio;
+using fts::test::lastJsonObject;
 
 void write(const QString& path, const QByteArray& bytes) {
   QFile f(path);

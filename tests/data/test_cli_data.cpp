@@ -1,5 +1,6 @@
 // `ftstudio data inspect`: the profile as JSON, exit 0 when usable, exit 2 with FILE:LINE:
 // messages when not, and never a crash on any bytes.
+#include "tests/common/FtstudioProcess.h"
 #include "DataTestSupport.h"
 
 #include <QJsonArray>
@@ -9,28 +10,8 @@
 
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  bool crashed = false;
-  QByteArray out, err;
-};
-
-Run ftstudio(const QStringList& args) {
-  QProcess p;
-  p.start(QString(FTS_BIN_DIR) + "/ftstudio", args);
-  Run r;
-  if (!p.waitForFinished(60000)) {
-    p.kill();
-    p.waitForFinished();
-    r.crashed = true;
-    return r;
-  }
-  r.crashed = p.exitStatus() != QProcess::NormalExit;
-  r.exitCode = p.exitCode();
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
-}
+using fts::test::ftstudio;
+using fts::test::lastJsonObject;
 
 QString topics() { return QString(FTS_FIXTURES) + "/topics_small.csv"; }
 QString bad(const char* name) { return QString::fromStdString(fts::data::test::fixture(std::string("bad/") + name)); }
@@ -41,8 +22,8 @@ class TestCliData : public QObject {
   Q_OBJECT
  private slots:
   void inspectJsonHoldsRowsAndClasses() {
-    const Run r = ftstudio({"data", "inspect", topics(), "--json"});
-    QVERIFY2(!r.crashed && r.exitCode == 0, r.err.constData());
+    const auto r = ftstudio({"data", "inspect", topics(), "--json"});
+    QVERIFY2(!r.crashed && r.code == 0, r.err.constData());
     const QJsonObject j = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(j["rows"].toInt(), 120);
     const QJsonObject classes = j["classes"].toObject();
@@ -55,29 +36,29 @@ class TestCliData : public QObject {
   }
 
   void inspectHumanOutput() {
-    const Run r = ftstudio({"data", "inspect", topics()});
-    QCOMPARE(r.exitCode, 0);
+    const auto r = ftstudio({"data", "inspect", topics()});
+    QCOMPARE(r.code, 0);
     QVERIFY(r.out.contains("rows: 120"));
     QVERIFY(r.out.contains("classes: 3"));
   }
 
   void unusableFileExitsTwoWithFileLineMessages() {
-    const Run r = ftstudio({"data", "inspect", bad("single_class.csv")});
-    QCOMPARE(r.exitCode, 2);
+    const auto r = ftstudio({"data", "inspect", bad("single_class.csv")});
+    QCOMPARE(r.code, 2);
     const QString first = QString::fromUtf8(r.err).split('\n').first();
     QCOMPARE(first, bad("single_class.csv") +
                         ": only one class ('x', 3 rows): a classifier needs at least two; add rows of other classes, "
                         "or train a language model on the text (--task lm)");
     // With --task lm the same file is usable text.
-    QCOMPARE(ftstudio({"data", "inspect", bad("single_class.csv"), "--task", "lm"}).exitCode, 0);
+    QCOMPARE(ftstudio({"data", "inspect", bad("single_class.csv"), "--task", "lm"}).code, 0);
   }
 
   void policySkipReportsEveryRowAndStopStopsAtTheFirst() {
     QTemporaryDir dir;
     const auto path = QString::fromStdString(fts::data::test::writeFile(
         dir, "m.csv", "text,label\ngood,a\n,b\nfine,b\n\"open,a\nnice,a\nx,y,z\n"));
-    const Run skip = ftstudio({"data", "inspect", path, "--json"});
-    QCOMPARE(skip.exitCode, 0);
+    const auto skip = ftstudio({"data", "inspect", path, "--json"});
+    QCOMPARE(skip.code, 0);
     const QJsonObject j = QJsonDocument::fromJson(skip.out).object();
     QCOMPARE(j["rows"].toInt(), 3);
     QCOMPARE(j["skipped"].toInt(), 3);
@@ -87,19 +68,19 @@ class TestCliData : public QObject {
     QVERIFY(issues[1].toString().startsWith(path + ":5:1: quoted field never closed"));
     QVERIFY(issues[2].toString().startsWith(path + ":7: row has 3 fields"));
 
-    const Run stop = ftstudio({"data", "inspect", path, "--policy", "stop"});
-    QCOMPARE(stop.exitCode, 2);
+    const auto stop = ftstudio({"data", "inspect", path, "--policy", "stop"});
+    QCOMPARE(stop.code, 2);
     QVERIFY(stop.err.startsWith((path + ":3: empty text").toUtf8()));
   }
 
   void formatAndFieldSizeOptions() {
-    const Run asLines = ftstudio({"data", "inspect", topics(), "--format", "lines", "--json"});
-    QCOMPARE(asLines.exitCode, 0);
+    const auto asLines = ftstudio({"data", "inspect", topics(), "--format", "lines", "--json"});
+    QCOMPARE(asLines.code, 0);
     QCOMPARE(QJsonDocument::fromJson(asLines.out).object()["rows"].toInt(), 121);  // the header is a line too
-    const Run small = ftstudio({"data", "inspect", topics(), "--max-field-bytes", "40", "--json"});
-    QCOMPARE(small.exitCode, 0);
+    const auto small = ftstudio({"data", "inspect", topics(), "--max-field-bytes", "40", "--json"});
+    QCOMPARE(small.code, 0);
     QVERIFY(QJsonDocument::fromJson(small.out).object()["skipped"].toInt() > 0);
-    QCOMPARE(ftstudio({"data", "inspect", topics(), "--format", "xlsx"}).exitCode, 2);  // a usage error
+    QCOMPARE(ftstudio({"data", "inspect", topics(), "--format", "xlsx"}).code, 2);  // a usage error
   }
 
   void neverCrashesWhateverTheBytes() {
@@ -108,12 +89,12 @@ class TestCliData : public QObject {
     for (int i = 0; i < 4000; ++i) bytes.push_back(static_cast<char>((i * 2654435761u) >> 13));
     const auto path = QString::fromStdString(fts::data::test::writeFile(dir, "noise.csv", bytes));
     for (const char* format : {"auto", "csv", "jsonl", "text", "fortune"}) {
-      const Run r = ftstudio({"data", "inspect", path, "--format", format});
+      const auto r = ftstudio({"data", "inspect", path, "--format", format});
       QVERIFY(!r.crashed);
-      QVERIFY(r.exitCode == 0 || r.exitCode == 2);
+      QVERIFY(r.code == 0 || r.code == 2);
     }
-    const Run missing = ftstudio({"data", "inspect", dir.filePath("absent.csv"), "--json"});
-    QCOMPARE(missing.exitCode, 2);
+    const auto missing = ftstudio({"data", "inspect", dir.filePath("absent.csv"), "--json"});
+    QCOMPARE(missing.code, 2);
     QVERIFY(!QJsonDocument::fromJson(missing.out).object()["usable"].toBool());
   }
 };

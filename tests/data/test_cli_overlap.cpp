@@ -1,5 +1,6 @@
 // `ftstudio data overlap`: every overlapping pair as CORPUS:LINE overlaps AGAINST:LINE: "<shared>",
 // files in any format the loader reads, exit 0 (none), 1 (some), 2 (a file that cannot be used).
+#include "tests/common/FtstudioProcess.h"
 #include "DataTestSupport.h"
 
 #include <QJsonArray>
@@ -11,28 +12,8 @@ using fts::data::test::writeFile;
 
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  bool crashed = false;
-  QByteArray out, err;
-};
-
-Run ftstudio(const QStringList& args) {
-  QProcess p;
-  p.start(QString(FTS_BIN_DIR) + "/ftstudio", args);
-  Run r;
-  if (!p.waitForFinished(60000)) {
-    p.kill();
-    p.waitForFinished();
-    r.crashed = true;
-    return r;
-  }
-  r.crashed = p.exitStatus() != QProcess::NormalExit;
-  r.exitCode = p.exitCode();
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
-}
+using fts::test::ftstudio;
+using fts::test::lastJsonObject;
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
@@ -65,9 +46,9 @@ class TestCliOverlap : public QObject {
   }
 
   void reportsEveryPairAndExitsOne() {
-    const Run r = ftstudio({"data", "overlap", "--corpus", q(corpus_), "--against", q(quotes_), q(poems_), q(fortune_)});
+    const auto r = ftstudio({"data", "overlap", "--corpus", q(corpus_), "--against", q(quotes_), q(poems_), q(fortune_)});
     QVERIFY(!r.crashed);
-    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.code, 1);
     const QString expected = q(corpus_) + ":2 overlaps " + q(quotes_) +
                              ":3: \"Any sufficiently advanced technology is indistinguishable from magic\"\n" + q(corpus_) +
                              ":3 overlaps " + q(poems_) + ":1: \"疑是地上霜。举头望明月\"\n" + q(corpus_) + ":4 overlaps " +
@@ -78,8 +59,8 @@ class TestCliOverlap : public QObject {
   }
 
   void jsonListsPairs() {
-    const Run r = ftstudio({"data", "overlap", "--corpus", q(corpus_), "--against", q(poems_), "--json"});
-    QCOMPARE(r.exitCode, 1);
+    const auto r = ftstudio({"data", "overlap", "--corpus", q(corpus_), "--against", q(poems_), "--json"});
+    QCOMPARE(r.code, 1);
     const QJsonObject j = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(j["check"].toObject()["ngram_words"].toInt(), 8);
     QCOMPARE(j["check"].toObject()["ngram_chars"].toInt(), 10);
@@ -100,36 +81,36 @@ class TestCliOverlap : public QObject {
 
   void sizesCanBeChosen() {
     // 12 characters: the 10 shared ones are no longer enough; 9 words: neither is the quotation.
-    const Run r = ftstudio({"data", "overlap", "--corpus", q(corpus_), "--against", q(quotes_), q(poems_), "--ngram-words",
+    const auto r = ftstudio({"data", "overlap", "--corpus", q(corpus_), "--against", q(quotes_), q(poems_), "--ngram-words",
                             "9", "--ngram-chars", "12"});
-    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.code, 0);
     QCOMPARE(r.out, QByteArray());
     QVERIFY2(r.err.contains("no overlap: 4 texts checked against 3 texts (runs of 9 words or 12 CJK characters)"), r.err.constData());
   }
 
   void noOverlapExitsZero() {
     const std::string clean = writeFile(dir_, "clean.txt", "Nothing here is quoted from anywhere at all.\n床前无月\n");
-    const Run r = ftstudio({"data", "overlap", "--corpus", q(clean), "--against", q(quotes_), q(poems_)});
-    QCOMPARE(r.exitCode, 0);
+    const auto r = ftstudio({"data", "overlap", "--corpus", q(clean), "--against", q(quotes_), q(poems_)});
+    QCOMPARE(r.code, 0);
     QCOMPARE(r.out, QByteArray());
     QVERIFY(r.err.startsWith("no overlap: 2 texts checked against 3 texts"));
   }
 
   void unusableInputExitsTwo() {
     const std::string empty = writeFile(dir_, "empty.txt", "");
-    Run r = ftstudio({"data", "overlap", "--corpus", q(empty), "--against", q(quotes_)});
-    QCOMPARE(r.exitCode, 2);
+    auto r = ftstudio({"data", "overlap", "--corpus", q(empty), "--against", q(quotes_)});
+    QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains(q(empty + ": file is empty").toUtf8()), r.err.constData());
     r = ftstudio({"data", "overlap", "--corpus", q(corpus_), "--against", q(dir_.filePath("missing.csv").toStdString())});
-    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains("missing.csv: no such file or folder"), r.err.constData());
     // A bad row is a row left unchecked: the whole file is refused, with its line.
     const std::string bad = writeFile(dir_, "bad.csv", "text,label\n\"fine\",a\n\"unterminated,b\n");
     r = ftstudio({"data", "overlap", "--corpus", q(corpus_), "--against", q(bad)});
-    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains(q(bad + ":3").toUtf8()), r.err.constData());
     r = ftstudio({"data", "overlap", "--corpus", q(corpus_)});
-    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(r.code, 2);
     QVERIFY(r.err.contains("--against is required"));
   }
 };

@@ -1,6 +1,7 @@
 // `ftstudio export` as a user runs it: on a trained run (by id), each format, the printed
 // verification, --json keys, the artifact in the run store, and the refusals with their exit codes;
 // a LoRA run (on the causal LM run as its base) as a PEFT adapter and as a merged model.
+#include "tests/common/FtstudioProcess.h"
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -12,17 +13,8 @@
 
 namespace {
 
-struct Result {
-  int code = -1;
-  QByteArray out, err;
-};
-
-Result ftstudio(const QStringList& args, int timeoutMs = 180000) {
-  QProcess p;
-  p.start(QStringLiteral(FTS_BIN_DIR "/ftstudio"), args);
-  if (!p.waitForFinished(timeoutMs)) p.kill();
-  return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-}
+using fts::test::ftstudio;
+using fts::test::lastJsonObject;
 
 const QStringList kTiny = {"--set", "model.hidden_size=64", "--set", "model.vocab_size=400", "--set", "train.batch_size=8",
                            "--set", "train.eval_every=0", "--threads", "2"};

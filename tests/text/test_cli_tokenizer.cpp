@@ -1,4 +1,5 @@
 // `ftstudio tokenizer train --input FILE... --vocab-size N --out DIR`.
+#include "tests/common/FtstudioProcess.h"
 #include "core/text/SentencePieceTokenizer.h"
 
 #include <QJsonDocument>
@@ -11,21 +12,8 @@
 
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  QByteArray out, err;
-};
-
-Run ftstudio(const QStringList& args) {
-  QProcess p;
-  p.start(QString(FTS_BIN_DIR) + "/ftstudio", args);
-  Run r;
-  if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit) return r;
-  r.exitCode = p.exitCode();
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
-}
+using fts::test::ftstudio;
+using fts::test::lastJsonObject;
 
 }  // namespace
 
@@ -40,9 +28,9 @@ class TestCliTokenizer : public QObject {
       for (int i = 0; i < 200; ++i) f << "plain text line number " << i << " about tokenizers\n";
     }
     const QString out = dir.filePath("tok");
-    const Run r = ftstudio({"tokenizer", "train", "--input", QString(FTS_FIXTURES) + "/topics_small.csv", text,
+    const auto r = ftstudio({"tokenizer", "train", "--input", QString(FTS_FIXTURES) + "/topics_small.csv", text,
                             "--vocab-size", "400", "--out", out, "--json"});
-    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.code == 0, r.err.constData());
     const QJsonObject j = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(j["texts"].toInt(), 320);  // 120 rows of text (labels are not text) + 200 lines
     QVERIFY(j["vocab_size"].toInt() >= 400);
@@ -54,10 +42,10 @@ class TestCliTokenizer : public QObject {
   void unusableInputExitsTwo() {
     QTemporaryDir dir;
     const QString bad = QString(FTS_FIXTURES) + "/data/bad/utf16le.csv";
-    const Run r = ftstudio({"tokenizer", "train", "--input", bad, "--vocab-size", "100", "--out", dir.filePath("t")});
-    QCOMPARE(r.exitCode, 2);
+    const auto r = ftstudio({"tokenizer", "train", "--input", bad, "--vocab-size", "100", "--out", dir.filePath("t")});
+    QCOMPARE(r.code, 2);
     QVERIFY(r.err.startsWith((bad + ": the file is UTF-16").toUtf8()));
-    QCOMPARE(ftstudio({"tokenizer", "train", "--vocab-size", "100", "--out", dir.filePath("t")}).exitCode, 2);  // no --input
+    QCOMPARE(ftstudio({"tokenizer", "train", "--vocab-size", "100", "--out", dir.filePath("t")}).code, 2);  // no --input
   }
 };
 
