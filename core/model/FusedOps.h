@@ -18,6 +18,13 @@ namespace fts {
 // back to tensor ops otherwise. FTS_FUSED_OPS=0 in the environment turns them off (to compare).
 bool fusedOpsEnabled();
 
+// torch::linear(x, weight, bias) on the CPU in float32 with oneDNN's sgemm for the forward product
+// and the input's gradient (on this project's machines 5-15% faster than OpenBLAS at a model's shapes,
+// about 30% at dim 128), and for the weight's gradient when the weight is small (OpenBLAS wins on
+// large ones). Falls back to torch::linear under autocast, for other dtypes or devices, without
+// oneDNN, or with FTS_FUSED_OPS=0 or FTS_ONEDNN=0. x [...,K], weight [N,K], bias [N] or undefined -> [...,N].
+torch::Tensor fastLinear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias = {});
+
 // Embedding lookup: ids [...] int64 into weight [V,D] float32 -> [...,D], as torch's embedding
 // (no padding index, no max norm). Its backward writes the dense [V,D] gradient in one pass, each
 // thread zeroing and filling its own block of rows, in id order (deterministic).

@@ -61,16 +61,20 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   // rank); with it, the update needs the dropped-out input and is added to the output instead.
   const bool loraOnOutputs = lora && is_training() && loraHasDropout(lora);
   auto weightOf = [&](const torch::nn::Linear& p) { return loraOnOutputs ? p->weight : effectiveWeight(p, lora); };
+  // Without adapters a projection is a plain product (oneDNN's on the CPU); with them, LoRA's own.
+  auto project = [&](const torch::nn::Linear& p, const torch::Tensor& in) {
+    return lora ? loraProject(p, lora, in, is_training()) : fastLinear(in, p->weight, p->bias);
+  };
   auto w = torch::cat({weightOf(q_proj), weightOf(k_proj), weightOf(v_proj)}, 0);  // [(H+2Hkv)*Dh, D]
   torch::Tensor bias;
   if (q_proj->bias.defined()) bias = torch::cat({q_proj->bias, k_proj->bias, v_proj->bias}, 0);
-  auto qkv = torch::linear(x, w, bias);                                             // [B,T,(H+2Hkv)*Dh]
+  auto qkv = fastLinear(x, w, bias);                                                // [B,T,(H+2Hkv)*Dh]
   if (loraOnOutputs) qkv = qkv + concatDeltas({&q_proj, &k_proj, &v_proj}, lora, x, qkv);
   const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
   // The mask the backbone passes is always the causal one, which the fused kernel applies itself.
   const bool fused = x.device().is_cpu() && !(dropout > 0 && is_training()) && fusedAttentionAvailable() &&
                      (qkv.scalar_type() == torch::kFloat32 || qkv.scalar_type() == torch::kBFloat16);
-  if (fused) return loraProject(o_proj, lora, fusedCausalAttention(qkv, cos, sin, heads, kvHeads, scale), is_training());  // [B,T,D]
+  if (fused) return project(o_proj, fusedCausalAttention(qkv, cos, sin, heads, kvHeads, scale));  // [B,T,D]
 
   auto q = qkv.narrow(-1, 0, qw).view({B, T, heads, headDim}).transpose(1, 2);          // [B,H,T,Dh]
   auto k = qkv.narrow(-1, qw, kvw).view({B, T, kvHeads, headDim}).transpose(1, 2);      // [B,Hkv,T,Dh]
@@ -87,7 +91,7 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   if (dropout > 0 && is_training()) probs = F::dropout(probs, F::DropoutFuncOptions().p(dropout).training(true));
   auto out = torch::matmul(probs, v);                                  // [B,H,T,Dh]
   out = out.transpose(1, 2).reshape({B, T, heads * headDim});          // [B,T,D]
-  return loraProject(o_proj, lora, out, is_training());
+  return project(o_proj, out);
 }
 
 LlamaMLPImpl::LlamaMLPImpl(const LlamaConfig& c) {
@@ -101,13 +105,16 @@ torch::Tensor LlamaMLPImpl::forward(const torch::Tensor& x) {
   // gate and up as one product: [B,T,D] x [D,2F] (their weights stay two HF tensors).
   const bool loraOnOutputs = lora && is_training() && loraHasDropout(lora);
   auto weightOf = [&](const torch::nn::Linear& p) { return loraOnOutputs ? p->weight : effectiveWeight(p, lora); };
-  auto gateUp = torch::linear(x, torch::cat({weightOf(gate_proj), weightOf(up_proj)}, 0));  // [B,T,2F]
+  auto project = [&](const torch::nn::Linear& p, const torch::Tensor& in) {
+    return lora ? loraProject(p, lora, in, is_training()) : fastLinear(in, p->weight, p->bias);
+  };
+  auto gateUp = fastLinear(x, torch::cat({weightOf(gate_proj), weightOf(up_proj)}, 0));  // [B,T,2F]
   if (loraOnOutputs) gateUp = gateUp + concatDeltas({&gate_proj, &up_proj}, lora, x, gateUp);
   const int64_t Fd = gate_proj->weight.size(0);
   if (fusedOpsEnabled() && gateUp.device().is_cpu() &&
       (gateUp.scalar_type() == torch::kFloat32 || gateUp.scalar_type() == torch::kBFloat16))
-    return loraProject(down_proj, lora, fusedSwiGlu(gateUp), is_training());               // [B,T,D]
-  return loraProject(down_proj, lora, torch::silu(gateUp.narrow(-1, 0, Fd)) * gateUp.narrow(-1, Fd, Fd), is_training());
+    return project(down_proj, fusedSwiGlu(gateUp));                                       // [B,T,D]
+  return project(down_proj, torch::silu(gateUp.narrow(-1, 0, Fd)) * gateUp.narrow(-1, Fd, Fd));
 }
 
 LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) : hiddenDropout(c.hidden_dropout) {

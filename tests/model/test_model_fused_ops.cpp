@@ -85,6 +85,37 @@ class TestModelFusedOps : public QObject {
     torch::set_num_threads(2);  // the parallel paths (chunked reductions) run too
   }
 
+  void linear_data() {
+    QTest::addColumn<int>("out");
+    QTest::addColumn<bool>("bias");
+    QTest::newRow("small weight (oneDNN weight gradient), bias") << 45 << true;
+    QTest::newRow("large weight (OpenBLAS weight gradient), no bias") << 1100 << false;
+  }
+  void linear() {
+    QFETCH(int, out);
+    QFETCH(bool, bias);
+    auto x0 = torch::randn({3, 29, 259}), w0 = torch::randn({out, 259}) * 0.1, b0 = torch::randn({out});
+    auto x1 = leaf(x0), w1 = leaf(w0), b1 = leaf(b0), x2 = leaf(x0), w2 = leaf(w0), b2 = leaf(b0);
+    auto y1 = fts::fastLinear(x1, w1, bias ? b1 : torch::Tensor());
+    auto y2 = torch::linear(x2, w2, bias ? b2 : torch::Tensor());
+    QCOMPARE(y1.sizes(), y2.sizes());
+    EXPECT_CLOSE(y1, y2, 1e-5);
+    auto gy = torch::randn_like(y2);
+    (y1 * gy).sum().backward();
+    (y2 * gy).sum().backward();
+    EXPECT_CLOSE(x1.grad(), x2.grad(), 1e-5);
+    EXPECT_CLOSE(w1.grad(), w2.grad(), 1e-5);
+    if (bias) EXPECT_CLOSE(b1.grad(), b2.grad(), 1e-5);
+    // Under bf16 autocast it is torch::linear's product: bf16 out, as the model expects.
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    auto yb = fts::fastLinear(x0, w0);
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+    QCOMPARE(yb.scalar_type(), torch::kBFloat16);
+    EXPECT_CLOSE(yb, torch::linear(x0, w0), 2e-2);
+  }
+
   void embedding_data() {
     QTest::addColumn<bool>("autocast");
     QTest::newRow("float32") << false;
