@@ -7,6 +7,7 @@ current torch in a virtual environment (.venv-bench), eager and with --compile. 
 issue 5 (dim 256 LM and classification, dim 128 classification; bf16 against our own fp32).
 
 usage: python3 bench/train/compare.py [--quick] [--reps N] [--steps N] [--omp-passive] [--setup] ...
+       python3 bench/train/compare.py --from-json FILE   (the tables of an earlier --json-out run)
 This script needs no torch itself (any Python 3.9+); it runs each program as a child process and
 reads its peak resident memory from the kernel (wait4), so Python's own memory is not counted.
 """
@@ -265,65 +266,116 @@ def main():
                       flush=True)
         record["shapes"][name] = {"flags": shape, "runs": runs}
 
-        ours_label = runners[1][0] if kind == "bf16" else runners[0][0]
-        ours = [r["tokens_per_s"] for r in runs[ours_label]]
-        if not ours:
-            summary.append((name, goal, None, "ours failed"))
-            continue
-        med_ours = statistics.median(ours)
-        flops = next((r["flops_per_token"] for r in runs[ours_label] if r["flops_per_token"]), None)
-        print(f"\n  {'program':28s} {'tokens/s median (min-max)':>26s} {'ours/it':>7s} {'paired':>6s} {'GFLOP/s':>7s}"
-              f" {'tok/CPU-s':>9s} {'ours/it':>7s} {'RSS MiB':>7s} {'load1 med (min-max)':>20s}")
-        best = None
-        for label, _ in runners:
-            rs = runs[label]
-            if not rs:
-                print(f"  {label:28s} {'failed':>26s}")
-                continue
-            tps = [r["tokens_per_s"] for r in rs]
-            med = statistics.median(tps)
-            mine = label == ours_label
-            # Paired: the ratio within each repetition (same load), then the median of those.
-            pairs = [o["tokens_per_s"] / p["tokens_per_s"] for o, p in zip(runs[ours_label], rs)]
-            ratio = f"{med_ours / med:7.2f}" if not mine else f"{'':7s}"
-            paired = f"{statistics.median(pairs):6.2f}" if not mine and pairs else f"{'':6s}"
-            gflops = f"{med * flops / 1e9:7.1f}" if flops else f"{'':7s}"
-            cpus = [r["tokens_per_cpu_s"] for r in rs if r["tokens_per_cpu_s"]]
-            ours_cpu = [r["tokens_per_cpu_s"] for r in runs[ours_label] if r["tokens_per_cpu_s"]]
-            cpu_med = f"{statistics.median(cpus):9.0f}" if cpus else f"{'':9s}"
-            cpu_ratio = (f"{statistics.median(ours_cpu) / statistics.median(cpus):7.2f}" if cpus and ours_cpu and not mine
-                         else f"{'':7s}")
-            loads = [r["load1"] for r in rs]
-            print(f"  {label:28s} {fmt_range(tps):>26s} {ratio} {paired} {gflops} {cpu_med} {cpu_ratio}"
-                  f" {statistics.median([r['peak_rss_mb'] for r in rs]):7.0f} {statistics.median(loads):8.2f} ({min(loads):.2f}-{max(loads):.2f})")
-            if not label.startswith("ours") and (best is None or med > best[1]):
-                best = (label, med)
-        mfus = [r["mfu"] for r in runs[ours_label] if r["mfu"] is not None]
-        if mfus:
-            print(f"  ours: model FLOPs utilization {statistics.median(mfus):.2f} of the matrix product measured in the same run"
-                  f" (GFLOP/s column: {flops / 1e6:.1f} MFLOP per token, 6 x matmul params + attention, for every program)")
-        if kind == "bf16":
-            fp32 = [r["tokens_per_s"] for r in runs["ours fp32"]]
-            if fp32:
-                ratio = med_ours / statistics.median(fp32)
-                print(f"  ours bf16 / ours fp32 = {ratio:.2f} (goal {goal})")
-                summary.append((name, goal, ratio, "bf16 / our fp32"))
-        elif best:
-            ratio = med_ours / best[1]
-            print(f"  ours / best peer ({best[0]}) = {ratio:.2f} (goal {goal})")
-            summary.append((name, goal, ratio, f"ours / best peer ({best[0]})"))
+        summary.append(summarize_shape(name, runs))
+        record["shapes"][name]["summary"] = summary[-1]
 
-    print("\n== goals")
-    for name, goal, ratio, what in summary:
-        if ratio is None:
-            print(f"  {name:12s} {what}")
-        else:
-            print(f"  {name:12s} {what}: {ratio:.2f}, goal >= {goal}: {'met' if ratio >= goal else 'MISSED'}")
+    print_goals(summary)
     print(f"load average at end: {open('/proc/loadavg').read().strip()}")
+    print_markdown(record, summary)
     if a.json_out:
         with open(a.json_out, "w") as f:
             json.dump(record, f, indent=1)
 
 
+def summarize_shape(name, runs):
+    """Prints one shape's table; returns its figures (per program) and the goal's ratio."""
+    _, goal, kind = SHAPES[name]
+    labels = list(runs)
+    ours_label = "ours bf16" if kind == "bf16" else "ours"
+    out = {"name": name, "goal": goal, "kind": kind, "programs": [], "ratio": None, "what": "ours failed"}
+    ours = [r["tokens_per_s"] for r in runs.get(ours_label, [])]
+    if not ours:
+        return out
+    med_ours = statistics.median(ours)
+    ours_cpu = [r["tokens_per_cpu_s"] for r in runs[ours_label] if r.get("tokens_per_cpu_s")]
+    flops = next((r["flops_per_token"] for r in runs[ours_label] if r.get("flops_per_token")), None)
+    print(f"\n  {'program':28s} {'tokens/s median (min-max)':>26s} {'ours/it':>7s} {'paired':>6s} {'GFLOP/s':>7s}"
+          f" {'tok/CPU-s':>9s} {'ours/it':>7s} {'RSS MiB':>7s} {'load1 med (min-max)':>20s}")
+    best = None
+    for label in labels:
+        rs = runs[label]
+        if not rs:
+            print(f"  {label:28s} {'failed':>26s}")
+            continue
+        tps = [r["tokens_per_s"] for r in rs]
+        med = statistics.median(tps)
+        mine = label == ours_label
+        # Paired: the ratio within each repetition (same load), then the median of those.
+        pairs = [o["tokens_per_s"] / p["tokens_per_s"] for o, p in zip(runs[ours_label], rs)]
+        cpus = [r["tokens_per_cpu_s"] for r in rs if r.get("tokens_per_cpu_s")]
+        loads = [r["load1"] for r in rs]
+        mfus = [r["mfu"] for r in rs if r.get("mfu") is not None]
+        row = {"program": label, "tokens_per_s": med, "min": min(tps), "max": max(tps), "n": len(tps),
+               "ratio": None if mine else med_ours / med, "paired": None if mine or not pairs else statistics.median(pairs),
+               "gflops": med * flops / 1e9 if flops else None, "tokens_per_cpu_s": statistics.median(cpus) if cpus else None,
+               "cpu_ratio": statistics.median(ours_cpu) / statistics.median(cpus) if cpus and ours_cpu and not mine else None,
+               "peak_rss_mb": statistics.median([r["peak_rss_mb"] for r in rs]), "load_med": statistics.median(loads),
+               "load_min": min(loads), "load_max": max(loads), "mfu": statistics.median(mfus) if mfus else None}
+        out["programs"].append(row)
+        f = lambda v, spec, width: format(v, spec) if v is not None else " " * width
+        print(f"  {label:28s} {fmt_range(tps):>26s} {f(row['ratio'], '7.2f', 7)} {f(row['paired'], '6.2f', 6)}"
+              f" {f(row['gflops'], '7.1f', 7)} {f(row['tokens_per_cpu_s'], '9.0f', 9)} {f(row['cpu_ratio'], '7.2f', 7)}"
+              f" {row['peak_rss_mb']:7.0f} {row['load_med']:8.2f} ({row['load_min']:.2f}-{row['load_max']:.2f})")
+        if not label.startswith("ours") and (best is None or med > best[1]):
+            best = (label, med)
+    mine = next(r for r in out["programs"] if r["program"] == ours_label)
+    if mine["mfu"] is not None and flops:
+        print(f"  ours: model FLOPs utilization {mine['mfu']:.2f} of the matrix product measured in the same run"
+              f" (GFLOP/s column: {flops / 1e6:.1f} MFLOP per token, 6 x matmul params + attention, for every program)")
+    if kind == "bf16":
+        fp32 = [r["tokens_per_s"] for r in runs.get("ours fp32", [])]
+        if fp32:
+            out["ratio"], out["what"] = med_ours / statistics.median(fp32), "bf16 / our fp32"
+    elif best:
+        out["ratio"], out["what"] = med_ours / best[1], f"ours / best peer ({best[0]})"
+    if out["ratio"] is not None:
+        print(f"  {out['what']} = {out['ratio']:.2f} (goal {goal})")
+    return out
+
+
+def print_goals(summary):
+    print("\n== goals")
+    for s in summary:
+        if s["ratio"] is None:
+            print(f"  {s['name']:12s} {s['what']}")
+        else:
+            print(f"  {s['name']:12s} {s['what']}: {s['ratio']:.2f}, goal >= {s['goal']}: "
+                  f"{'met' if s['ratio'] >= s['goal'] else 'MISSED'}")
+
+
+def print_markdown(record, summary):
+    """The same figures as one Markdown table, for docs/BENCHMARKS.md."""
+    print("\n== Markdown (docs/BENCHMARKS.md)\n")
+    print(f"{record['reps']} runs of each program per shape ({record['warmup']} warm-up + {record['steps']} timed steps), "
+          f"interleaved; {record['threads']} threads; OMP_WAIT_POLICY={record.get('omp_wait_policy') or 'unset'}.\n")
+    print("| shape | program | tokens/s, median (min-max) | ours / it | tokens per CPU-second | ours / it (CPU) | model GFLOP/s | MFU | peak RSS MiB | load avg (1 min) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for s in summary:
+        for r in s["programs"]:
+            v = lambda x, spec: format(x, spec) if x is not None else ""
+            print(f"| {s['name']} | {r['program']} | {r['tokens_per_s']:.0f} ({r['min']:.0f}-{r['max']:.0f}) | {v(r['ratio'], '.2f')} |"
+                  f" {v(r['tokens_per_cpu_s'], '.0f')} | {v(r['cpu_ratio'], '.2f')} | {v(r['gflops'], '.1f')} | {v(r['mfu'], '.2f')} |"
+                  f" {r['peak_rss_mb']:.0f} | {r['load_med']:.1f} ({r['load_min']:.1f}-{r['load_max']:.1f}) |")
+    print("\n| goal | measured | goal | |\n| --- | --- | --- | --- |")
+    for s in summary:
+        if s["ratio"] is not None:
+            print(f"| {s['name']}: {s['what']} | {s['ratio']:.2f} | >= {s['goal']} | {'met' if s['ratio'] >= s['goal'] else 'missed'} |")
+
+
+def from_json(path):
+    with open(path) as f:
+        record = json.load(f)
+    print(f"machine: {record['machine']}; from {path}")
+    summary = []
+    for name, shape in record["shapes"].items():
+        print(f"\n== {name}: " + " ".join(f"--{k} {v}" for k, v in shape["flags"].items()))
+        summary.append(summarize_shape(name, shape["runs"]))
+    print_goals(summary)
+    print_markdown(record, summary)
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--from-json":
+        from_json(sys.argv[2])  # re-print the tables of an earlier --json-out without running anything
+    else:
+        main()
