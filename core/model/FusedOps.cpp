@@ -65,6 +65,20 @@ void dispatchFloatBf16(torch::ScalarType dtype, const char* name, Fn&& f) {
 }
 
 // ---- Linear (oneDNN products) -------------------------------------------------------------------
+
+// Whether float32 products go through oneDNN's sgemm; FTS_ONEDNN=0 keeps OpenBLAS (to compare).
+bool oneDnnProducts() {
+#ifdef FTS_HAVE_DNNL
+  static const bool on = [] {
+    const char* env = std::getenv("FTS_ONEDNN");
+    return !(env && std::string(env) == "0");
+  }();
+  return on && fusedOpsEnabled();
+#else
+  return false;
+#endif
+}
+
 #ifdef FTS_HAVE_DNNL
 // Row-major C[M,N] = op(A) op(B) (+ C when accumulate).
 void dnnlGemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
@@ -125,6 +139,10 @@ class LinearFunction : public torch::autograd::Function<LinearFunction> {
     return {dx, dw, db};
   }
 };
+#else
+void dnnlGemm(bool, bool, int64_t, int64_t, int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t) {
+  TORCH_CHECK(false, "built without oneDNN");  // unreachable: oneDnnProducts() is false then
+}
 #endif
 
 // ---- Embedding ----------------------------------------------------------------------------------
@@ -371,16 +389,25 @@ class LinearCrossEntropyFunction : public torch::autograd::Function<LinearCrossE
       auto buf = torch::empty({chunk, V}, h.options());  // [chunk,V]
       torch::Tensor dh = needH ? torch::empty({N, h.size(1)}, h.options()) : torch::Tensor();
       torch::Tensor dw = needW ? torch::empty(weight.sizes(), weight.options()) : torch::Tensor();
-      auto wt = weight.t();
+      auto w = weight.contiguous();  // [V,D]
+      auto wt = w.t();
+      const int64_t D = h.size(1);
+      const bool dnnl = oneDnnProducts();  // oneDNN is faster for these two products, OpenBLAS for dW
       for (int64_t r0 = 0; r0 < N; r0 += chunk) {
         const int64_t rows = std::min(chunk, N - r0);
         auto lc = buf.narrow(0, 0, rows);   // [rows,V]
         auto hc = h.narrow(0, r0, rows);    // [rows,D]
-        torch::mm_out(lc, hc, wt);
+        if (dnnl)
+          dnnlGemm(false, true, rows, V, D, hc.data_ptr<float>(), D, w.data_ptr<float>(), D, lc.data_ptr<float>(), V);
+        else
+          torch::mm_out(lc, hc, wt);
         crossEntropyRows(lc.data_ptr<float>(), tp + r0, rows, V, ignoreIndex, eps, invCount, lp + r0);
         if (needH) {
           auto dhc = dh.narrow(0, r0, rows);  // [rows,D]
-          torch::mm_out(dhc, lc, weight);
+          if (dnnl)
+            dnnlGemm(false, false, rows, D, V, lc.data_ptr<float>(), V, w.data_ptr<float>(), D, dhc.data_ptr<float>(), D);
+          else
+            torch::mm_out(dhc, lc, w);
         }
         if (needW) {
           if (r0 == 0)
@@ -478,12 +505,7 @@ double sumOfSquares(const std::vector<torch::Tensor>& tensors) {
 
 torch::Tensor fastLinear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
 #ifdef FTS_HAVE_DNNL
-  // FTS_ONEDNN=0 keeps torch::linear (OpenBLAS), to compare the two.
-  static const bool dnnl = [] {
-    const char* env = std::getenv("FTS_ONEDNN");
-    return !(env && std::string(env) == "0");
-  }();
-  const bool ok = dnnl && fusedOpsEnabled() && !at::autocast::is_cpu_enabled() && x.device().is_cpu() && weight.device().is_cpu() &&
+  const bool ok = oneDnnProducts() && !at::autocast::is_cpu_enabled() && x.device().is_cpu() && weight.device().is_cpu() &&
                   x.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32 && weight.dim() == 2 &&
                   x.dim() >= 1 && x.size(-1) == weight.size(1) &&
                   (!bias.defined() || (bias.scalar_type() == torch::kFloat32 && bias.dim() == 1 && bias.size(0) == weight.size(0)));
