@@ -113,8 +113,6 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& opt) {
     trainable.push_back(NamedParam{p.key(), p.value(), p.value().dim() >= 2, 1.0});
   }
   auto optimizer = makeAdamW(trainable, AdamWSettings{0.9, 0.999, 1e-8, 0.01});
-  std::vector<torch::Tensor> clipped;
-  for (const auto& p : trainable) clipped.push_back(p.tensor);
 
   r.bf16 = opt.bf16 && cpuHasNativeBf16();
   if (opt.bf16 && !r.bf16) r.note = "bf16 requested, but this CPU has no native bf16: measured in fp32 (as the trainer would train)";
@@ -131,7 +129,7 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& opt) {
 
   // ---- One step, as TrainingJob's loop does it with grad_accum 1 and clipping at 1.0 (keep the two
   // in step): the trainer's forwardLoss (fused LM head + cross-entropy, or classLogits +
-  // cross-entropy) under its AutocastScope, backward, clip_grad_norm_, AdamW.
+  // cross-entropy) under its AutocastScope, backward, clipGradNorm (the scale folded into AdamW).
   const LossOptions lossOptions;
   auto step = [&]() -> double {
     optimizer->zeroGrad();
@@ -143,7 +141,7 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& opt) {
     const double value = loss.item<double>();
     (loss / 1.0).backward();
     if (r.bf16) at::autocast::clear_cache();
-    const double norm = torch::nn::utils::clip_grad_norm_(clipped, 1.0);
+    const double norm = optimizer->clipGradNorm(1.0);
     if (!std::isfinite(value) || !std::isfinite(norm)) throw std::runtime_error("bench train: the loss or gradient is not finite");
     optimizer->step(3e-4);
     return value;
