@@ -7,13 +7,15 @@ namespace fts {
 
 StepOutput forwardLoss(LlamaForTask& model, const TensorBatch& b, const LossOptions& opts) {
   namespace F = torch::nn::functional;
-  auto hidden = model->model->forwardEmbeds(model->model->embed(b.ids));  // [B,T,D]
   if (model->kind == HeadKind::SequenceClassification) {
-    auto logits = model->classLogits(hidden, b.lengths);                  // [B,C]
+    // The last layer runs only at each row's pooled token: the same logits and gradients as
+    // classLogits(forwardEmbeds(..)), a fifth less work for a classifier's step.
+    auto logits = model->classLogitsFromEmbeds(model->model->embed(b.ids), b.lengths);  // [B,C]
     auto o = F::CrossEntropyFuncOptions().label_smoothing(opts.labelSmoothing);
     if (opts.classWeights.defined()) o.weight(opts.classWeights);
     return {F::cross_entropy(logits.to(torch::kFloat32), b.targets, o), logits};
   }
+  auto hidden = model->model->forwardEmbeds(model->model->embed(b.ids));  // [B,T,D]
   // lmLoss never keeps the [B*T,V] logits on the CPU (fused head + cross-entropy: less memory, fewer
   // passes); nothing reads LM logits from here.
   return {model->lmLoss(hidden, b.targets, -100, opts.labelSmoothing), torch::Tensor()};

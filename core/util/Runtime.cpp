@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <malloc.h>
 #include <sstream>
 #include <sched.h>
 #include <thread>
@@ -20,7 +21,24 @@ int availableCores() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+namespace {
+// glibc's defaults return big freed blocks to the kernel at once (mmap above 128 KiB grows to 32 MiB
+// only adaptively, trimming above 128 KiB), so every training step faults its activation memory in
+// again page by page. Keeping up to a few hundred MiB mapped cut an lm256 step's page faults from
+// 22k to 8k (docs/BENCHMARKS.md). Once per process, before the first large allocation we control.
+void keepFreedMemoryMapped() {
+  static const bool done = [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_TOP_PAD, 64 << 20);
+    return true;
+  }();
+  (void)done;
+}
+}  // namespace
+
 int configureThreads(int requested) {
+  keepFreedMemoryMapped();
   const int n = requested > 0 ? requested : availableCores();
   at::set_num_threads(n);
   return at::get_num_threads();
