@@ -8,6 +8,7 @@
 #include "app/cli/CliTokenizer.h"
 #include "app/cli/CliTrain.h"
 #include "core/text/SentencePieceLibrary.h"
+#include "core/util/OpenMpWaitPolicy.h"
 #include "core/util/Runtime.h"
 
 #include <CLI/CLI.hpp>
@@ -15,6 +16,7 @@
 #include <cstdio>
 
 int main(int argc, char** argv) {
+  fts::applyOpenMpWaitPolicy(argv);  // may start the program again, before anything else runs
   CLI::App app{"ftstudio: fine-tune language models from the command line (Fine-tuning Studio)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("ftstudio ") + FTS_VERSION);
@@ -34,8 +36,8 @@ int main(int argc, char** argv) {
   doctor->callback([&] {
     const int threads = fts::configureThreads(0);
     const auto blas = fts::probeBlas();
-    std::printf("cores available: %d\nLibTorch threads: %d\nBLAS: %s (%s)\n", fts::availableCores(), threads,
-                blas.name.c_str(), blas.library.empty() ? "not found" : blas.library.c_str());
+    std::printf("cores available: %d\nLibTorch threads: %d\nOpenMP waiting: %s\nBLAS: %s (%s)\n", fts::availableCores(), threads,
+                fts::openMpWaitPolicy().c_str(), blas.name.c_str(), blas.library.empty() ? "not found" : blas.library.c_str());
     if (blas.slow) std::printf("warning: %s\n", blas.warning.c_str());
     try {
       fts::sentencePiece();

@@ -1,4 +1,5 @@
 // finetune-studio: the desktop application. Usage: finetune-studio [PROJECT.ftproject | DATA_FILE]
+#include "core/util/OpenMpWaitPolicy.h"
 #include "core/util/Runtime.h"
 #include "ui/MainWindow.h"
 #include "ui/Translations.h"
@@ -25,6 +26,7 @@ bool haveDisplay() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  fts::applyOpenMpWaitPolicy(argv);  // may start the program again, before anything else runs
   if (!haveDisplay()) {
     std::fprintf(stderr,
                  "finetune-studio: no display (DISPLAY is unset); run it under a virtual one with "

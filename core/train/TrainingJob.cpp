@@ -24,6 +24,7 @@
 #include "core/train/Trainer.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Clock.h"
+#include "core/util/OpenMpWaitPolicy.h"
 #include "core/util/Runtime.h"
 
 #include <ATen/autocast_mode.h>
@@ -136,7 +137,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
   try {
     const int threads = configureThreads(cfg.train.threads);
     const BlasInfo blas = probeBlas();
-    log(events, "threads: " + std::to_string(threads) + ", BLAS: " + blas.name);
+    log(events, "threads: " + std::to_string(threads) + ", BLAS: " + blas.name + ", OpenMP waiting: " + openMpWaitPolicy());
     if (blas.slow) log(events, blas.warning, LogEvent::Level::Warning);
     if (cfg.train.deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
     torch::manual_seed(static_cast<uint64_t>(cfg.train.seed));

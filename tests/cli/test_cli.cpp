@@ -40,6 +40,25 @@ class TestCli : public QObject {
     runA_ = j["run"].toString();
   }
 
+  void doctorSaysHowOpenMpThreadsWait() {
+    auto doctor = [](const QStringList& env) {
+      QProcess p;
+      QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+      for (const char* k : {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "FTS_OMP_POLICY_SET", "FTS_KEEP_OMP_DEFAULTS"}) e.remove(k);
+      for (const auto& kv : env) e.insert(kv.section('=', 0, 0), kv.section('=', 1));
+      p.setProcessEnvironment(e);
+      p.start(QStringLiteral(FTS_BIN_DIR "/ftstudio"), {"doctor"});
+      p.waitForFinished(60000);
+      return p.readAllStandardOutput();
+    };
+    // Nothing set: the studio's spin count, taken by libgomp after the program started itself again.
+    QVERIFY2(doctor({}).contains("OpenMP waiting: GOMP_SPINCOUNT=10000 (the studio's default)"), doctor({}).constData());
+    // The user's choice is kept.
+    QVERIFY(doctor({"OMP_WAIT_POLICY=passive"}).contains("OpenMP waiting: OMP_WAIT_POLICY=passive (from the environment)"));
+    QVERIFY(doctor({"GOMP_SPINCOUNT=5"}).contains("OpenMP waiting: GOMP_SPINCOUNT=5 (from the environment)"));
+    QVERIFY(doctor({"FTS_KEEP_OMP_DEFAULTS=1"}).contains("OpenMP waiting: libgomp's default"));
+  }
+
   void setTakesProjectKeysAndRefusesTypos() {
     const auto bad = ftstudio({"train", "--data", FTS_FIXTURES "/topics_small.csv", "--set", "train.lrate=1"});
     QCOMPARE(bad.code, 2);
