@@ -22,25 +22,36 @@ tmp=$(mktemp -d "$out/.build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 for t in "${topics[@]}"; do
-  # Entries are separated by lines holding only '%'. Whitespace is collapsed to single spaces,
-  # quotes are doubled for CSV, entries shorter than 20 characters and repeats are dropped.
-  awk -v topic="$t" -v train="$tmp/train.body" -v test="$tmp/test.body" '
+  # Entries are separated by lines holding only '%'. Whitespace is collapsed to single spaces;
+  # entries shorter than 20 characters are left out. One "topic<TAB>entry" line each.
+  awk -v topic="$t" '
     function flush() {
       gsub(/[ \t\r\n]+/, " ", entry); sub(/^ /, "", entry); sub(/ $/, "", entry)
-      if (length(entry) >= 20 && !(entry in seen)) {
-        seen[entry] = 1
-        e = entry; gsub(/"/, "\"\"", e)
-        line = "\"" e "\"," topic
-        if (n % 5 == 4) print line >> test; else print line >> train
-        n++
-      }
+      if (length(entry) >= 20) print topic "\t" entry
       entry = ""
     }
     $0 == "%" { flush(); next }
     { entry = entry "\n" $0 }
     END { flush() }
-  ' "$src/$t"
+  ' "$src/$t" >> "$tmp/all.tsv"
 done
+
+# A quotation filed under two topics has no single right label (and would put one text in both the
+# training and the test split): such quotations are left out, and counted. Repeats within a topic
+# count once. Every fifth entry of a topic goes to the test split. Quotes are doubled for CSV.
+awk -F '\t' -v train="$tmp/train.body" -v test="$tmp/test.body" '
+  NR == FNR { if (!(($2, $1) in pair)) { pair[$2, $1] = 1; topics[$2]++ } next }
+  topics[$2] > 1 { if (!($2 in ambiguous)) { ambiguous[$2] = 1; dropped++ } next }
+  $2 in seen { next }
+  {
+    seen[$2] = 1
+    e = $2; gsub(/"/, "\"\"", e)
+    line = "\"" e "\"," $1
+    if (n[$1] % 5 == 4) print line >> test; else print line >> train
+    n[$1]++
+  }
+  END { if (dropped) printf "fortune-topics: %d quotations filed under more than one topic left out\n", dropped > "/dev/stderr" }
+' "$tmp/all.tsv" "$tmp/all.tsv"
 
 { echo "text,label"; cat "$tmp/train.body"; } > "$tmp/train.csv"
 { echo "text,label"; cat "$tmp/test.body"; } > "$tmp/test.csv"
