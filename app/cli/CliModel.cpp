@@ -57,14 +57,14 @@ int resume(const std::string& id, bool asJson) {
   return s.state == TrainerState::Failed ? 1 : 0;
 }
 
-int evaluate(const std::string& id, const std::string& file, const std::string& textCol, const std::string& labelCol, int maxLen,
+int evaluate(const std::string& id, const std::string& file, const std::string& textCol, const std::string& labelCol, int maxLen, bool pack,
              bool asJson) {
   configureThreads(0);
   const RunModel model = RunModel::load(modelFolderOf(id));
   data::LoadOptions lo;
   lo.textColumn = textCol;
   lo.labelColumn = labelCol;
-  const Evaluation ev = model.evaluate(file, lo, maxLen);
+  const Evaluation ev = model.evaluate(file, lo, maxLen, pack);
   if (asJson) {
     json j;
     j["run"] = id;
@@ -142,7 +142,7 @@ void guarded(int& exitCode, const char* what, Fn fn) {
 
 void addModelCommands(CLI::App& app, int& exitCode) {
   static std::string resumeId, evalId, evalData, textCol, labelCol, predictId;
-  static bool resumeJson = false, evalJson = false, predictJson = false;
+  static bool resumeJson = false, evalJson = false, evalPack = false, predictJson = false;
   static int maxLen = 512;
   static std::vector<std::string> texts;
   static GenerationOptions gen;
@@ -158,14 +158,17 @@ void addModelCommands(CLI::App& app, int& exitCode) {
   e->add_option("--text-col", textCol, "Text column (default: detected)");
   e->add_option("--label-col", labelCol, "Label column (default: detected)");
   e->add_option("--max-len", maxLen, "Tokens per sample (longer ones are truncated)");
+  e->add_flag("--pack", evalPack, "Language models: score the texts joined into blocks of --max-len tokens, as pretraining does");
   e->add_flag("--json", evalJson, "Print one JSON object: metrics, per_class, confusion");
-  e->callback([&] { guarded(exitCode, "eval", [] { return evaluate(evalId, evalData, textCol, labelCol, maxLen, evalJson); }); });
+  e->callback([&] { guarded(exitCode, "eval", [] { return evaluate(evalId, evalData, textCol, labelCol, maxLen, evalPack, evalJson); }); });
 
   auto* p = app.add_subcommand("predict", "Classify a text, or continue it with a language model");
   p->add_option("RUN", predictId, "Run id, or a model folder")->required();
   p->add_option("--text", texts, "Text (repeatable)")->required();
   p->add_option("--max-tokens", gen.maxNewTokens, "Language models: tokens to generate");
   p->add_option("--temperature", gen.temperature, "Language models: 0 for greedy, else sampling temperature");
+  p->add_option("--top-k", gen.topK, "Language models: sample only among the k most likely tokens (0: all)");
+  p->add_option("--repetition-penalty", gen.repetitionPenalty, "Language models: > 1 makes tokens already in the text less likely (1.2 is common)");
   p->add_option("--seed", gen.seed, "Language models: sampling seed");
   p->add_flag("--json", predictJson, "Print JSON");
   p->callback([&] { guarded(exitCode, "predict", [] { return predict(predictId, texts, gen, predictJson); }); });

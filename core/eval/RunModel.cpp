@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <stdexcept>
@@ -154,12 +155,28 @@ Prediction RunModel::predict(const std::string& text, const GenerationOptions& g
   for (int i = 0; i < gen.maxNewTokens; ++i) {
     const int64_t start = std::max<int64_t>(0, static_cast<int64_t>(ids.size()) - config.max_position_embeddings);
     auto input = torch::tensor(std::vector<int64_t>(ids.begin() + start, ids.end()), torch::kInt64).unsqueeze(0);
-    auto logits = model->lmLogits(model->model->forwardEmbeds(model->model->embed(input)))[0][-1];  // [V]
+    auto logits = model->lmLogits(model->model->forwardEmbeds(model->model->embed(input)))[0][-1].to(torch::kFloat32).contiguous();  // [V]
+    if (gen.repetitionPenalty != 1.0) {
+      // CTRL (Keskar et al. 2019): divide a seen token's positive logit by the penalty, multiply a negative one.
+      float* l = logits.data_ptr<float>();
+      std::vector<bool> seen(static_cast<std::size_t>(logits.size(0)), false);
+      for (int64_t id : ids)
+        if (id >= 0 && id < logits.size(0) && !seen[static_cast<std::size_t>(id)]) {
+          seen[static_cast<std::size_t>(id)] = true;
+          l[id] = l[id] > 0 ? static_cast<float>(l[id] / gen.repetitionPenalty) : static_cast<float>(l[id] * gen.repetitionPenalty);
+        }
+    }
     int64_t next;
     if (gen.temperature <= 0) {
       next = logits.argmax().item<int64_t>();
     } else {
-      auto probs = torch::softmax(logits / gen.temperature, -1);
+      auto scaled = logits / gen.temperature;
+      if (gen.topK > 0 && gen.topK < scaled.size(0)) {
+        // Everything below the k-th largest logit gets no chance at all.
+        const auto kth = std::get<0>(scaled.topk(gen.topK)).min();
+        scaled = scaled.masked_fill(scaled < kth, -std::numeric_limits<float>::infinity());
+      }
+      auto probs = torch::softmax(scaled, -1);
       next = torch::multinomial(probs, 1, false, gen64).item<int64_t>();
     }
     if (next == impl_->tokenizer->eosId()) break;

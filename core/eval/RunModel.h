@@ -27,7 +27,9 @@ struct Evaluation {
 
 struct GenerationOptions {
   int maxNewTokens = 40;
-  double temperature = 0.0;  // 0: greedy
+  double temperature = 0.0;        // 0: greedy
+  int topK = 0;                    // sampling: only the k most likely tokens (0: all)
+  double repetitionPenalty = 1.0;  // > 1: tokens already in the text get less likely (CTRL's rule, as HF's)
   std::uint64_t seed = 0;
 };
 

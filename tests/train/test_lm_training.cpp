@@ -1,5 +1,6 @@
 // Causal-LM runs: prompt/response pairs (loss on responses), packed text as pretraining does, and
 // the settings that shape sequences (truncation, packing) refused with a message when wrong.
+#include "core/eval/RunModel.h"
 #include "core/train/Trainer.h"
 
 #include <QFile>
@@ -81,6 +82,26 @@ class TestLmTraining : public QObject {
     QVERIFY(!o.valPerplexity.empty());
     QVERIFY(std::isfinite(o.valPerplexity.back()));
     QVERIFY(o.summary.metrics.count("perplexity"));
+
+    // Generation from the trained run: top-k 1 sampling is greedy decoding; a seed repeats a sample.
+    const auto model = fts::RunModel::load(runDir.path().toStdString());
+    QVERIFY(!model.isClassifier());
+    fts::GenerationOptions greedy;
+    greedy.maxNewTokens = 12;
+    fts::GenerationOptions topOne = greedy;
+    topOne.temperature = 1.0;
+    topOne.topK = 1;
+    QCOMPARE(model.predict("What does the cat number 3 say?", topOne).continuation,
+             model.predict("What does the cat number 3 say?", greedy).continuation);
+    fts::GenerationOptions sampled = greedy;
+    sampled.temperature = 1.0;
+    sampled.topK = 20;
+    sampled.repetitionPenalty = 1.3;
+    sampled.seed = 7;
+    QCOMPARE(model.predict("What does the dog say?", sampled).continuation, model.predict("What does the dog say?", sampled).continuation);
+    // Held-out perplexity of the texts joined into blocks, as pretraining measures it.
+    const auto packed = model.evaluate(file.toStdString(), {}, 32, /*pack=*/true);
+    QVERIFY(packed.metrics.at("perplexity") > 1.0 && std::isfinite(packed.metrics.at("perplexity")));
   }
 
   void packedTextTrainsInFullBlocks() {
