@@ -23,6 +23,7 @@ json runToJson(const RunStore& store, const RunRecord& r) {
   j["run"] = r.id;
   j["name"] = r.name;
   j["task"] = r.task;
+  if (!r.method.empty()) j["method"] = r.method;
   j["status"] = r.status;
   if (!r.reason.empty()) j["reason"] = r.reason;
   j["created_at"] = r.createdAt;
@@ -141,10 +142,10 @@ int runList(bool asJson) {
     std::printf("no runs yet in %s\n", store.databasePath().c_str());
     return 0;
   }
-  std::printf("%-20s  %-24s  %-4s  %-9s  %-20s  %s\n", "RUN", "NAME", "TASK", "STATUS", "CREATED", "RESULT");
+  std::printf("%-20s  %-24s  %-4s  %-8s  %-9s  %-20s  %s\n", "RUN", "NAME", "TASK", "METHOD", "STATUS", "CREATED", "RESULT");
   for (const auto& r : runs)
-    std::printf("%-20s  %-24.24s  %-4s  %-9s  %-20s  %s\n", r.id.c_str(), r.name.c_str(), r.task.c_str(), r.status.c_str(),
-                r.createdAt.c_str(), headline(store.finalMetrics(r.id)).c_str());
+    std::printf("%-20s  %-24.24s  %-4s  %-8s  %-9s  %-20s  %s\n", r.id.c_str(), r.name.c_str(), r.task.c_str(), r.method.c_str(),
+                r.status.c_str(), r.createdAt.c_str(), headline(store.finalMetrics(r.id)).c_str());
   return 0;
 }
 

@@ -73,7 +73,10 @@ class TestCli : public QObject {
     QCOMPARE(list.code, 0);
     const QJsonArray runs = QJsonDocument::fromJson(list.out).array();
     QStringList ids;
-    for (const auto& v : runs) ids << v.toObject()["run"].toString();
+    for (const auto& v : runs) {
+      ids << v.toObject()["run"].toString();
+      QCOMPARE(v.toObject()["method"].toString(), QString("scratch"));  // no base model, no LoRA, nothing frozen
+    }
     QVERIFY(ids.contains(runA_) && ids.contains(runB_));
 
     const auto show = ftstudio({"runs", "show", runA_, "--json"});
