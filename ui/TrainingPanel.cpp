@@ -62,8 +62,11 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   lr_->setRange(1e-6, 1.0);
   lr_->setSingleStep(1e-4);
   hidden_ = spin(16, 4096, 16, settings);
+  hidden_->setObjectName("hiddenSize");
   layers_ = spin(0, 64, 1, settings);
+  layers_->setObjectName("layers");
   heads_ = spin(1, 64, 1, settings);
+  heads_->setObjectName("heads");
   maxLen_ = spin(8, 8192, 8, settings);
   evalEvery_ = spin(0, 1'000'000, 10, settings, tr("epoch ends"));
   threads_ = spin(0, 256, 1, settings, tr("all cores"));
@@ -112,10 +115,18 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   });
   auto syncMethod = [this] {
     const QString m = method_->currentData().toString();
+    const bool baseline = m == "bow" || m == "majority";
     loraRank_->setEnabled(m == "lora");
     freezeLayers_->setEnabled(m == "frozen");
+    // A base model brings its own shape; a baseline has no network at all.
+    const bool shapeMatters = !baseline && baseModel_->text().trimmed().isEmpty();
+    for (QSpinBox* s : {hidden_, layers_, heads_}) {
+      s->setEnabled(shapeMatters);
+      s->setToolTip(shapeMatters ? QString() : baseline ? tr("A baseline has no network") : tr("Set by the base model"));
+    }
   };
   connect(method_, &QComboBox::currentIndexChanged, this, syncMethod);
+  connect(baseModel_, &QLineEdit::textChanged, this, syncMethod);
   syncMethod();
 
   train_ = new QPushButton(tr("Train"), this);

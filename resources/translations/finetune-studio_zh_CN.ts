@@ -379,6 +379,14 @@
         <translation>基线：多数类</translation>
     </message>
     <message>
+        <source>A baseline has no network</source>
+        <translation>基线没有神经网络</translation>
+    </message>
+    <message>
+        <source>Set by the base model</source>
+        <translation>由基础模型决定</translation>
+    </message>
+    <message>
         <source>Idle</source>
         <translation>空闲</translation>
     </message>

@@ -9,6 +9,8 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <qcustomplot.h>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -72,6 +74,18 @@ class TestMainWindow : public QObject {
     QVERIFY(bow >= 0);
     method->setCurrentIndex(bow);
     QCOMPARE(w.trainingPanel()->config().model.type, std::string("bow"));
+    // The network's shape is asked for only when it matters: not for a baseline, not with a base model.
+    auto* hidden = w.trainingPanel()->findChild<QSpinBox*>("hiddenSize");
+    auto* base = w.trainingPanel()->findChild<QLineEdit*>("baseModel");
+    QVERIFY(hidden && base);
+    QVERIFY(!hidden->isEnabled());
+    method->setCurrentIndex(method->findData(QStringLiteral("full")));
+    base->clear();
+    QVERIFY(hidden->isEnabled());
+    base->setText(QStringLiteral("/some/base/model"));
+    QVERIFY(!hidden->isEnabled());
+    base->clear();
+    method->setCurrentIndex(bow);
     QTest::mouseClick(w.trainingPanel()->trainButton(), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(!w.controller()->isActive(), 60000);
     const auto& s = w.controller()->lastSummary();
