@@ -164,6 +164,46 @@ class TestTrainer : public QObject {
     QVERIFY(s.reason.find("stopped by the user") != std::string::npos);
   }
 
+  // Pause holds the loop between steps (state Paused, no step taken while paused); resuming goes on
+  // from the next step; stopping while paused ends the run.
+  void pauseHoldsTheRunAndResumeContinuesIt() {
+    QTemporaryDir dir;
+    fts::TrainConfig c = tinyConfig();
+    c.train.steps = 100000;
+    fts::Trainer trainer(c, {"pause", dir.path().toStdString(), {}});
+    trainer.start();
+    std::int64_t step = 0;
+    bool paused = false, resumed = false;
+    auto drain = [&](int ms) {
+      for (const auto& ev : trainer.events().waitAndDrain(ms)) {
+        if (const auto* p = std::get_if<fts::ProgressEvent>(&ev)) step = p->step;
+        if (const auto* s = std::get_if<fts::StateEvent>(&ev)) {
+          if (s->state == fts::TrainerState::Paused) paused = true;
+          if (s->state == fts::TrainerState::Running && paused) resumed = true;
+        }
+      }
+    };
+    for (int i = 0; i < 600 && step < 3; ++i) drain(100);
+    QVERIFY(step >= 3);
+    trainer.setPaused(true);
+    for (int i = 0; i < 600 && !paused; ++i) drain(100);
+    QVERIFY(paused);
+    drain(50);
+    const std::int64_t atPause = step;
+    for (int i = 0; i < 5; ++i) drain(100);  // half a second paused: no step may be taken
+    QCOMPARE(step, atPause);
+    trainer.setPaused(false);
+    for (int i = 0; i < 600 && step < atPause + 3; ++i) drain(100);
+    QVERIFY(resumed);
+    QVERIFY(step >= atPause + 3);
+    paused = false;
+    trainer.setPaused(true);
+    for (int i = 0; i < 600 && !paused; ++i) drain(100);
+    trainer.requestStop();
+    trainer.join();
+    QCOMPARE(trainer.summary().state, fts::TrainerState::Stopped);
+  }
+
   void singleClassIsAClearFailure() {
     QTemporaryDir dir;
     QFile f(dir.filePath("one.csv"));
