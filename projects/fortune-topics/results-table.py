@@ -28,7 +28,7 @@ def fmt(values):
 
 def main(path):
     rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
-    for variant, title in (("low", "Low data (about 500 training samples)"), ("full", "Full data (2,540 training samples)")):
+    for variant, title in (("low", "Low data (about 500 training samples)"), ("full", "Full data (2,537 training samples)")):
         runs = [r for r in rows if r["variant"] == variant]
         if not runs:
             continue

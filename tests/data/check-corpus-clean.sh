@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CTest test_corpus_clean: the pretraining corpus shares no text with the example projects' data.
 #   1. the corpus of projects/base-model/corpus/ (prepared by prepare-corpus.sh when missing) is
-#      the one its manifest describes (sha256 of train.txt and valid.txt);
+#      the one its manifest describes (sha256 of train.txt and valid.txt), and the one the shipped
+#      base model was pretrained on (pretrain-report.json's fingerprint);
 #   2. `ftstudio data overlap` finds nothing between it and every data file of the example projects
 #      (projects/*/data when built, else built afresh here by the projects' make-data.sh);
 #   3. the same command does find text of those files planted in a copy of two corpus lines, so the
@@ -30,6 +31,15 @@ for name in ("train.txt", "valid.txt"):
     if h != manifest["files"][name]["sha256"]:
         sys.exit(f"{corpus}/{name} is not the file its manifest describes (sha256 {h}): run projects/base-model/prepare-corpus.sh again")
 print(f"corpus {manifest['fingerprint']}: {manifest['files']['train.txt']['documents']} + {manifest['files']['valid.txt']['documents']} documents")
+# The shipped base model was pretrained on exactly this corpus (its report names the fingerprint):
+# the same Debian packages rebuild it byte for byte, and so the decontamination below covers it.
+report_path = os.path.join(os.path.dirname(corpus.rstrip("/")), "pretrain-report.json")
+if os.environ.get("CORPUS_DIR") is None and os.path.exists(report_path):
+    shipped = json.load(open(report_path, encoding="utf-8"))["corpus"]["manifest_fingerprint"]
+    if shipped != manifest["fingerprint"]:
+        sys.exit(f"{corpus}: fingerprint {manifest['fingerprint']}, but the shipped base model was trained on {shipped} "
+                 f"({report_path}): the Debian packages or prepare-corpus.sh changed; pretrain again or restore them")
+    print(f"the shipped base model was pretrained on this corpus ({report_path})")
 PY
 
 # 2. The example projects' data: every file their project files name.
