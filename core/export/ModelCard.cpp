@@ -108,7 +108,8 @@ std::string renderModelCard(const ModelCardInfo& run, const ModelCardExport& ex)
        << ". It is used together with that base model: the base is not in this folder.\n\n";
   } else {
     md << (classifier ? "A text classifier" : "A causal language model") << " (" << (ex.architecture.empty() ? "Llama" : ex.architecture)
-       << ", " << count(ex.parameters) << " parameters) fine-tuned with Fine-tuning Studio" << tool;
+       << ", " << count(ex.parameters) << " parameters) " << (run.baseModel.empty() ? "trained from scratch" : "fine-tuned")
+       << " with Fine-tuning Studio" << tool;
     if (ex.format == "merged") md << " with LoRA, the adapters merged into the base weights,";
     md << " and exported as " << (ex.format == "gguf" ? "GGUF" : "a Hugging Face model folder") << " in " << ex.dtype << ".\n\n";
   }
