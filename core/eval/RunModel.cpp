@@ -182,7 +182,14 @@ Prediction RunModel::predict(const std::string& text, const GenerationOptions& g
     if (next == impl_->tokenizer->eosId()) break;
     ids.push_back(next);
   }
-  out.continuation = impl_->tokenizer->decode(std::vector<int>(ids.begin() + static_cast<std::ptrdiff_t>(prompt), ids.end()));
+  // Decoding the new ids alone would drop the space that starts the first of them (SentencePiece
+  // strips a leading "\u2581"), printing "unto" + "the" as "untothe": decode everything and cut
+  // the decoded prompt off the front instead.
+  const std::string all = impl_->tokenizer->decode(std::vector<int>(ids.begin(), ids.end()));
+  const std::string head = impl_->tokenizer->decode(std::vector<int>(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(prompt)));
+  out.continuation = all.compare(0, head.size(), head) == 0
+                         ? all.substr(head.size())
+                         : impl_->tokenizer->decode(std::vector<int>(ids.begin() + static_cast<std::ptrdiff_t>(prompt), ids.end()));
   return out;
 }
 

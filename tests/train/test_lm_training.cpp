@@ -104,6 +104,17 @@ class TestLmTraining : public QObject {
     QVERIFY(packed.metrics.at("perplexity") > 1.0 && std::isfinite(packed.metrics.at("perplexity")));
   }
 
+  // The shipped base model loads as a model folder and continues a text: the continuation keeps
+  // the space its first word starts with ("unto" + " the", not "untothe").
+  void baseModelContinuationKeepsItsLeadingSpace() {
+    const auto model = fts::RunModel::load(FTS_SOURCE_DIR "/projects/base-model/model");
+    QVERIFY(!model.isClassifier());
+    fts::GenerationOptions greedy;
+    greedy.maxNewTokens = 6;
+    const std::string continuation = model.predict("And the king said unto", greedy).continuation;
+    QVERIFY2(continuation.size() > 1 && continuation[0] == ' ' && continuation[1] != ' ', continuation.c_str());
+  }
+
   void packedTextTrainsInFullBlocks() {
     QByteArray text;
     for (int i = 0; i < 120; ++i) text += "Line " + QByteArray::number(i) + " of a corpus that a base model would read, again and again.\n";
