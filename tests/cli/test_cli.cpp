@@ -1,5 +1,6 @@
 // ftstudio as a user runs it: train, list, show, diff, eval, predict, interrupt and resume, remove.
 #include "tests/common/FtstudioProcess.h"
+#include "tests/common/TestHome.h"
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -24,7 +25,7 @@ class TestCli : public QObject {
  private slots:
   void initTestCase() {
     // Each test binary has its own FTSTUDIO_HOME (see tests/CMakeLists.txt); start from an empty store.
-    QDir(qEnvironmentVariable("FTSTUDIO_HOME")).removeRecursively();
+    fts::test::freshTestHome();
   }
 
   void trainPrintsOneJsonObject() {
@@ -52,7 +53,7 @@ class TestCli : public QObject {
       return p.readAllStandardOutput();
     };
     // Nothing set: the studio's spin count, taken by libgomp after the program started itself again.
-    QVERIFY2(doctor({}).contains("OpenMP waiting: GOMP_SPINCOUNT=10000 (the studio's default)"), doctor({}).constData());
+    QVERIFY2(doctor({}).contains("OpenMP waiting: GOMP_SPINCOUNT=1000 (the studio's default)"), doctor({}).constData());
     // The user's choice is kept.
     QVERIFY(doctor({"OMP_WAIT_POLICY=passive"}).contains("OpenMP waiting: OMP_WAIT_POLICY=passive (from the environment)"));
     QVERIFY(doctor({"GOMP_SPINCOUNT=5"}).contains("OpenMP waiting: GOMP_SPINCOUNT=5 (from the environment)"));

@@ -2,6 +2,7 @@
 // table and the confusion matrix for validation and test, aligned with Chinese class names, the
 // same figures under --json, and a broken file costs a warning, not the command.
 #include "tests/common/FtstudioProcess.h"
+#include "tests/common/TestHome.h"
 #include "core/runs/EvalReport.h"
 #include "core/runs/RunPaths.h"
 #include "core/runs/RunStore.h"
@@ -52,7 +53,7 @@ fts::EvalReportEvent report9() {
 class TestCliEvalReport : public QObject {
   Q_OBJECT
  private slots:
-  void initTestCase() { QDir(qEnvironmentVariable("FTSTUDIO_HOME")).removeRecursively(); }
+  void initTestCase() { fts::test::freshTestHome(); }
 
   void showPrintsTheTableAndMatrix() {
     fts::RunStore store(fts::studioHome());

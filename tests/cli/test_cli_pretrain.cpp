@@ -1,6 +1,7 @@
 // `ftstudio pretrain --recipe`: a tiny recipe trains, publishes a verified model folder in the
 // recipe's dtype, measures held-out perplexity and draws its curve; bad recipes get clear messages.
 #include "tests/common/FtstudioProcess.h"
+#include "tests/common/TestHome.h"
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -37,7 +38,7 @@ class TestCliPretrain : public QObject {
 
  private slots:
   void initTestCase() {
-    QDir(qEnvironmentVariable("FTSTUDIO_HOME")).removeRecursively();
+    fts::test::freshTestHome();
     QDir(dir_.path()).mkpath("corpus");
     QByteArray train, valid;
     for (int i = 0; i < 150; ++i) train += "Entry " + QByteArray::number(i) + ": a word and its meaning, 词 " + QByteArray::number(i % 7) + ".\n";

@@ -2,6 +2,7 @@
 // verification, --json keys, the artifact in the run store, and the refusals with their exit codes;
 // a LoRA run (on the causal LM run as its base) as a PEFT adapter and as a merged model.
 #include "tests/common/FtstudioProcess.h"
+#include "tests/common/TestHome.h"
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -28,7 +29,7 @@ class TestCliExport : public QObject {
 
  private slots:
   void initTestCase() {
-    QDir(qEnvironmentVariable("FTSTUDIO_HOME")).removeRecursively();
+    fts::test::freshTestHome();
     auto r = ftstudio(QStringList{"train", "--data", FTS_FIXTURES "/topics_small.csv", "--steps", "4", "--json"} + kTiny);
     QVERIFY2(r.code == 0, r.err.constData());
     clsRun_ = QJsonDocument::fromJson(r.out).object()["run"].toString();

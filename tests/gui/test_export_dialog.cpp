@@ -4,6 +4,7 @@
 // exporter's reason; an error and a cancel are shown and leave nothing behind; File > Export Run… opens
 // it. With FTS_SCREENSHOT_DIR set, the dialog after each export is saved there as a PNG.
 #include "core/runs/RunPaths.h"
+#include "tests/common/TestHome.h"
 #include "core/runs/RunStore.h"
 #include "core/train/Trainer.h"
 #include "ui/ExportDialog.h"
@@ -78,7 +79,7 @@ class TestExportDialog : public QObject {
 
  private slots:
   void initTestCase() {
-    QDir(home()).removeRecursively();
+    fts::test::freshTestHome();
     lmRun_ = train("lm", "", 0);
     lmDir_ = QString::fromStdString(fts::RunStore(fts::studioHome()).findRun(lmRun_.toStdString())->dir);
     loraRun_ = train("cls", (lmDir_ + "/model").toStdString(), 4);
