@@ -13,7 +13,10 @@
 namespace fts {
 
 // The spin count the studio's programs use unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT.
-inline constexpr int kStudioGompSpinCount = 10000;
+// Measured with bench/train/omp_policy.sh (docs/BENCHMARKS.md, "OpenMP's wait policy"): at lm256,
+// with one other busy process, 1000 trains 2.0-2.1x faster than 10000 (which is hardly better
+// than libgomp's default), and on a quiet machine it costs about 4% (median of 3).
+inline constexpr int kStudioGompSpinCount = 1000;
 
 // Call first thing in main(). When neither OMP_WAIT_POLICY nor GOMP_SPINCOUNT is set (and
 // FTS_KEEP_OMP_DEFAULTS is not), sets GOMP_SPINCOUNT=kStudioGompSpinCount and re-executes the
@@ -21,7 +24,7 @@ inline constexpr int kStudioGompSpinCount = 10000;
 // (the program then runs with libgomp's defaults). Under valgrind nothing is done.
 void applyOpenMpWaitPolicy(char** argv);
 
-// The policy in force, for `ftstudio doctor` and logs, e.g. "GOMP_SPINCOUNT=10000 (the studio's
+// The policy in force, for `ftstudio doctor` and logs, e.g. "GOMP_SPINCOUNT=1000 (the studio's
 // default)" or "OMP_WAIT_POLICY=passive (from the environment)".
 std::string openMpWaitPolicy();
 
