@@ -9,7 +9,11 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QDir>
+#include <QFile>
 #include <QFileDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -28,6 +32,20 @@
 
 namespace fts::ui {
 namespace {
+
+// Reads the shape of the Hugging Face model folder `folder` (config.json) into the three fields; a
+// folder without a readable config.json leaves them as they are (the run will say what is missing).
+void showBaseModelShape(const QString& folder, QSpinBox* hidden, QSpinBox* layers, QSpinBox* heads) {
+  QFile file(QDir(folder).filePath(QStringLiteral("config.json")));
+  if (!file.open(QIODevice::ReadOnly)) return;
+  const QJsonObject config = QJsonDocument::fromJson(file.readAll()).object();
+  const auto show = [&config](QSpinBox* field, const char* key) {
+    if (config.value(QLatin1String(key)).isDouble()) field->setValue(config.value(QLatin1String(key)).toInt());
+  };
+  show(hidden, "hidden_size");
+  show(layers, "num_hidden_layers");
+  show(heads, "num_attention_heads");
+}
 
 QSpinBox* spin(int lo, int hi, int step, QWidget* parent, const QString& special = {}) {
   auto* s = new QSpinBox(parent);
@@ -124,6 +142,8 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
       s->setEnabled(shapeMatters);
       s->setToolTip(shapeMatters ? QString() : baseline ? tr("A baseline has no network") : tr("Set by the base model"));
     }
+    // Greyed because the base model decides them: show what it decides, not the project's numbers.
+    if (!baseline && !shapeMatters) showBaseModelShape(baseModel_->text().trimmed(), hidden_, layers_, heads_);
   };
   connect(method_, &QComboBox::currentIndexChanged, this, syncMethod);
   connect(baseModel_, &QLineEdit::textChanged, this, syncMethod);

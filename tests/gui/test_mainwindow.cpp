@@ -84,6 +84,11 @@ class TestMainWindow : public QObject {
     QVERIFY(hidden->isEnabled());
     base->setText(QStringLiteral("/some/base/model"));
     QVERIFY(!hidden->isEnabled());
+    // Greyed fields show the base model's own shape (the shipped base: 256 wide, 4 layers, 4 heads).
+    hidden->setValue(64);
+    base->setText(QStringLiteral(FTS_SOURCE_DIR "/projects/base-model/model"));
+    QCOMPARE(hidden->value(), 256);
+    QCOMPARE(w.trainingPanel()->findChild<QSpinBox*>("layers")->value(), 4);
     base->clear();
     method->setCurrentIndex(bow);
     QTest::mouseClick(w.trainingPanel()->trainButton(), Qt::LeftButton);
