@@ -1,5 +1,6 @@
 #include "ui/TrainingPanel.h"
 
+#include "core/model/LlamaConfig.h"
 #include "core/runs/EvalReport.h"
 #include "ui/TrainingController.h"
 #include "widgets/AdaptivePairView.h"
@@ -9,11 +10,7 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
-#include <QDir>
-#include <QFile>
 #include <QFileDialog>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -29,22 +26,23 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <exception>
+#include <filesystem>
 
 namespace fts::ui {
 namespace {
 
-// Reads the shape of the Hugging Face model folder `folder` (config.json) into the three fields; a
-// folder without a readable config.json leaves them as they are (the run will say what is missing).
+// Reads the shape of the Hugging Face model folder `folder` into the three fields, through the same
+// config.json reader the trainer uses; a folder it cannot read leaves them as they are (the run will
+// say what is wrong).
 void showBaseModelShape(const QString& folder, QSpinBox* hidden, QSpinBox* layers, QSpinBox* heads) {
-  QFile file(QDir(folder).filePath(QStringLiteral("config.json")));
-  if (!file.open(QIODevice::ReadOnly)) return;
-  const QJsonObject config = QJsonDocument::fromJson(file.readAll()).object();
-  const auto show = [&config](QSpinBox* field, const char* key) {
-    if (config.value(QLatin1String(key)).isDouble()) field->setValue(config.value(QLatin1String(key)).toInt());
-  };
-  show(hidden, "hidden_size");
-  show(layers, "num_hidden_layers");
-  show(heads, "num_attention_heads");
+  try {
+    const LlamaConfig config = LlamaConfig::load(std::filesystem::path(folder.toStdString()) / "config.json");
+    hidden->setValue(config.hidden_size);
+    layers->setValue(config.num_hidden_layers);
+    heads->setValue(config.num_attention_heads);
+  } catch (const std::exception&) {
+  }
 }
 
 QSpinBox* spin(int lo, int hi, int step, QWidget* parent, const QString& special = {}) {

@@ -4,9 +4,9 @@
 // exporter's reason; an error and a cancel are shown and leave nothing behind; File > Export Run… opens
 // it. With FTS_SCREENSHOT_DIR set, the dialog after each export is saved there as a PNG.
 #include "core/runs/RunPaths.h"
-#include "tests/common/TestHome.h"
 #include "core/runs/RunStore.h"
 #include "core/train/Trainer.h"
+#include "tests/common/TestHome.h"
 #include "ui/ExportDialog.h"
 #include "ui/MainWindow.h"
 
