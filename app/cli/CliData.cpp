@@ -6,7 +6,7 @@
 #include "core/data/DatasetProfile.h"
 #include "core/data/Duplicates.h"
 #include "core/data/Split.h"
-#include "core/text/SentencePieceTokenizer.h"
+#include "core/text/Tokenizer.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -248,10 +248,10 @@ void printHuman(const Report& r) {
 
 int runInspect(const InspectArgs& a) {
   const data::LoadOptions options = loadOptions(a);
-  std::optional<SentencePieceTokenizer> tokenizer;
+  std::unique_ptr<Tokenizer> tokenizer;
   if (!a.tokenizer.empty()) {
     try {
-      tokenizer.emplace(SentencePieceTokenizer::loadFileOrFolder(a.tokenizer));
+      tokenizer = loadTokenizer(a.tokenizer);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "ftstudio data inspect: %s\n", e.what());
       return 1;
@@ -331,7 +331,7 @@ void addDataCommands(CLI::App& app, int& exitCode) {
         return d == "tab" || d == "\\t" || (d.size() == 1 && d != "\"" && d != "\n" && d != "\r") ? std::string()
                                                                                                  : std::string("one character (not a quote), or 'tab'");
       });
-  cmd->add_option("--tokenizer", args->tokenizer, "tokenizer.model (or a model folder) for exact token lengths");
+  cmd->add_option("--tokenizer", args->tokenizer, "tokenizer.model, tokenizer.json or a model folder, for exact token lengths");
   cmd->add_option("--max-len", args->maxLen, "Model max length in tokens (rows above it get truncated)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

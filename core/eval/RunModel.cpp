@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 struct RunModel::Impl {
   LlamaForTask model{nullptr};
-  std::unique_ptr<SentencePieceTokenizer> tokenizer;
+  std::unique_ptr<Tokenizer> tokenizer;
   std::string source;
   std::optional<TextClassBaseline> baseline;  // a baseline run: no network at all
 
@@ -89,7 +89,7 @@ RunModel RunModel::load(const fs::path& folder) {
   if (!fs::exists(hf / "config.json") && fs::exists(folder / "config.json") && fs::exists(folder / "model.safetensors")) hf = folder;
   if (fs::exists(hf / "config.json") && (fs::exists(hf / "model.safetensors") || fs::exists(hf / "model.safetensors.index.json"))) {
     const LlamaConfig config = loadHfConfig(hf);
-    impl->tokenizer = std::make_unique<SentencePieceTokenizer>(loadHfTokenizer(hf, config));
+    impl->tokenizer = loadHfTokenizer(hf, config.vocab_size);
     impl->model = LlamaForTask(config, config.id2label.empty() ? HeadKind::CausalLM : HeadKind::SequenceClassification);
     loadHfWeights(impl->model, findHfModelFiles(hf));
     impl->source = hf.string();
@@ -102,7 +102,7 @@ RunModel RunModel::load(const fs::path& folder) {
       ckpt = *latest;
     }
     const LlamaConfig config = LlamaConfig::load(folder / "config.json");
-    impl->tokenizer = std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::load(folder / "tokenizer.model"));
+    impl->tokenizer = loadTokenizer(folder);
     impl->model = LlamaForTask(config, config.id2label.empty() ? HeadKind::CausalLM : HeadKind::SequenceClassification);
     // A LoRA run's checkpoints hold its adapters: attach them as the run did before reading.
     if (fs::exists(folder / "train_config.json")) {

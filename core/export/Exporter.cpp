@@ -106,7 +106,7 @@ using json = nlohmann::ordered_json;
 
 struct LoadedModel {
   LlamaForTask model{nullptr};
-  std::unique_ptr<SentencePieceTokenizer> tokenizer;
+  std::unique_ptr<Tokenizer> tokenizer;
   fs::path runDir;     // empty for a bare model folder
   std::string source;  // what the weights came from
   std::string note;    // how they were obtained, when the user should know
@@ -128,7 +128,7 @@ LoadedModel loadSource(const fs::path& folder) {
   const fs::path hf = isHfFolder(folder / "model") ? folder / "model" : isHfFolder(folder) ? folder : fs::path();
   if (!hf.empty()) {
     const LlamaConfig config = loadHfConfig(hf);
-    if (fs::exists(hf / "tokenizer.model")) m.tokenizer = std::make_unique<SentencePieceTokenizer>(loadHfTokenizer(hf, config));
+    if (!findTokenizerFile(hf).empty()) m.tokenizer = loadHfTokenizer(hf, config.vocab_size);
     m.model = LlamaForTask(config, kindOf(config));
     loadHfWeights(m.model, findHfModelFiles(hf));
     m.source = hf.string();
@@ -155,7 +155,7 @@ LoadedModel loadSource(const fs::path& folder) {
         return m;
       }
     const LlamaConfig config = LlamaConfig::load(folder / "config.json");
-    m.tokenizer = std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::load(folder / "tokenizer.model"));
+    m.tokenizer = loadTokenizer(folder);
     m.model = LlamaForTask(config, kindOf(config));
     loadCheckpoint(ckpt, m.model, nullptr);
     m.source = ckpt.string();
@@ -213,16 +213,20 @@ std::string figures(const ExportVerification& v) {
 }
 
 // The reloaded HF folder's tokenizer must encode the samples as the original does.
-std::string checkHfTokenizer(const fs::path& folder, const LlamaConfig& config, const SentencePieceTokenizer* original,
+std::string checkHfTokenizer(const fs::path& folder, const LlamaConfig& config, const Tokenizer* original,
                              const std::vector<std::string>& texts) {
-  if (!original) return "no tokenizer.model (the source folder has none)";
-  const SentencePieceTokenizer reloaded = loadHfTokenizer(folder, config);
-  if (reloaded.serialized() != original->serialized())
-    throw std::runtime_error((folder / "tokenizer.model").string() + ": reads back different from the tokenizer written");
+  if (!original) return "no tokenizer (the source folder has none)";
+  const fs::path file = findTokenizerFile(folder);
+  const std::unique_ptr<Tokenizer> reloaded = loadHfTokenizer(folder, config.vocab_size);
+  const auto* spmOriginal = dynamic_cast<const SentencePieceTokenizer*>(original);
+  const auto* spmReloaded = dynamic_cast<const SentencePieceTokenizer*>(reloaded.get());
+  if (static_cast<bool>(spmOriginal) != static_cast<bool>(spmReloaded) ||
+      (spmOriginal && spmReloaded->serialized() != spmOriginal->serialized()))
+    throw std::runtime_error(file.string() + ": reads back different from the tokenizer written");
   for (const auto& t : texts)
-    if (reloaded.encode(t) != original->encode(t))
-      throw std::runtime_error((folder / "tokenizer.model").string() + ": encodes a sample text differently after reloading");
-  return "tokenizer.model reloaded: identical bytes, same ids on every sample";
+    if (reloaded->encode(t) != original->encode(t))
+      throw std::runtime_error(file.string() + ": encodes a sample text differently after reloading");
+  return file.filename().string() + " reloaded: " + (spmOriginal ? "identical bytes, " : "") + "same ids on every sample";
 }
 
 std::string checkGgufVocabulary(const GgufReader& r, const SentencePieceTokenizer& tok) {
@@ -272,6 +276,10 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
   if (o.format == ExportFormat::Gguf && !src.tokenizer)
     throw std::invalid_argument(src.source + ": has no tokenizer.model, and a GGUF file must carry the vocabulary: copy the "
                                 "model's tokenizer.model into the folder");
+  const auto* spmTokenizer = dynamic_cast<const SentencePieceTokenizer*>(src.tokenizer.get());
+  if (o.format == ExportFormat::Gguf && !spmTokenizer)
+    throw std::invalid_argument(src.source + ": GGUF export of a " + tokenizerKindName(src.tokenizer->kind()) +
+                                " vocabulary (tokenizer.json) is not supported yet: export --format hf instead");
 
   // ---- The run's facts for the model card -------------------------------------------------------
   ModelCardInfo card = o.card;
@@ -315,20 +323,19 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
     // The run's tokenizer (the base's) beside the adapter, configured as for the HF export: a
     // classifier's tokenizer appends the EOS its head pools.
     if (src.tokenizer) {
-      writeFileAtomically(staged.path() / "tokenizer.model", src.tokenizer->serialized());
-      writeFileAtomically(staged.path() / "tokenizer_config.json", hfTokenizerConfigJson(config, *src.tokenizer, classifier));
-      writeFileAtomically(staged.path() / "special_tokens_map.json", hfSpecialTokensMapJson(config, *src.tokenizer));
+      src.tokenizer->saveFiles(staged.path());
+      writeSentencePieceConfigs(staged.path(), config, src.tokenizer.get(), classifier);
     }
   } else {
     ggufName = "model-" + std::string(exportDtypeName(o.dtype)) + ".gguf";
     GgufBuildReport report;
-    GgufWriter writer = llamaToGguf(model, *src.tokenizer, ggmlType(o.dtype), card.title, &report);
+    GgufWriter writer = llamaToGguf(model, *spmTokenizer, ggmlType(o.dtype), card.title, &report);
     writer.write(staged.path() / ggufName);
     result.notes.insert(result.notes.end(), report.notes.begin(), report.notes.end());
     // llama.cpp runs every SentencePiece "llama" vocabulary through its BPE-style merge of pieces by
     // score and applies no normalization: a unigram tokenizer.model (the studio's default) can split
     // text differently there than in training. The weights are unaffected: same ids, same logits.
-    if (sentencePieceModelType(src.tokenizer->serialized()) != 2)
+    if (sentencePieceModelType(spmTokenizer->serialized()) != 2)
       result.notes.push_back("the tokenizer is a SentencePiece unigram model; llama.cpp tokenizes SentencePiece vocabularies "
                              "BPE-style, so some texts may be split into other pieces there than in training (the logits for "
                              "the same token ids match). For use in llama.cpp, train with a BPE tokenizer.model");
@@ -373,7 +380,7 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
     reloadedLogits = sampleLogits(reloaded, inputs);
     reloadedWith = "our GGUF reader: metadata to config, tensors dequantized from " + dtype +
                    " to float32, q/k rows put back in Hugging Face order";
-    tokenizerCheck = checkGgufVocabulary(reader, *src.tokenizer);
+    tokenizerCheck = checkGgufVocabulary(reader, *spmTokenizer);
   }
   ExportVerification v = compareLogits(reference, reloadedLogits, exportRelativeTolerance(o.format, o.dtype));
   v.reloadedWith = reloadedWith;

@@ -132,16 +132,20 @@ std::string hfSpecialTokensMapJson(const LlamaConfig& c, const SentencePieceToke
   return j.dump(2) + "\n";
 }
 
-std::vector<std::string> writeHfExportFolder(const fs::path& folder, const LlamaForTask& model, const SentencePieceTokenizer* tokenizer,
+void writeSentencePieceConfigs(const fs::path& folder, const LlamaConfig& c, const Tokenizer* tokenizer, bool classifier) {
+  const auto* spm = dynamic_cast<const SentencePieceTokenizer*>(tokenizer);
+  if (!spm) return;
+  writeFileAtomically(folder / "tokenizer_config.json", hfTokenizerConfigJson(c, *spm, classifier));
+  writeFileAtomically(folder / "special_tokens_map.json", hfSpecialTokensMapJson(c, *spm));
+}
+
+std::vector<std::string> writeHfExportFolder(const fs::path& folder, const LlamaForTask& model, const Tokenizer* tokenizer,
                                              const HfSaveOptions& options) {
   saveHfModelFolder(folder, model, tokenizer, options);
   const LlamaConfig& c = model->model->config;
   const bool classifier = model->kind == HeadKind::SequenceClassification;
   if (!classifier) writeFileAtomically(folder / "generation_config.json", hfGenerationConfigJson(c));
-  if (tokenizer) {
-    writeFileAtomically(folder / "tokenizer_config.json", hfTokenizerConfigJson(c, *tokenizer, classifier));
-    writeFileAtomically(folder / "special_tokens_map.json", hfSpecialTokensMapJson(c, *tokenizer));
-  }
+  writeSentencePieceConfigs(folder, c, tokenizer, classifier);
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(folder)) files.push_back(e.path().filename().string());
   std::sort(files.begin(), files.end());

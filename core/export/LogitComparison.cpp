@@ -2,7 +2,7 @@
 
 #include "core/io/SafetensorsWriter.h"
 #include "core/io/TorchTensors.h"
-#include "core/text/SentencePieceTokenizer.h"
+#include "core/text/Tokenizer.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -22,7 +22,7 @@ std::vector<std::string> defaultSampleTexts() {
   };
 }
 
-SampleInputs makeSampleInputs(const std::vector<std::string>& texts, const SentencePieceTokenizer* tok, const LlamaConfig& c,
+SampleInputs makeSampleInputs(const std::vector<std::string>& texts, const Tokenizer* tok, const LlamaConfig& c,
                               bool classifier) {
   SampleInputs in;
   in.texts = texts;

@@ -11,7 +11,7 @@
 
 namespace fts {
 
-class SentencePieceTokenizer;
+class Tokenizer;
 
 struct SampleInputs {
   std::vector<std::string> texts;
@@ -24,7 +24,7 @@ std::vector<std::string> defaultSampleTexts();
 // BOS + pieces (+ EOS for a classifier, which pools that last token), truncated to the model's
 // context. Without a tokenizer (a bare weights folder) each text becomes a fixed pseudo-random id row,
 // so the weights are still compared.
-SampleInputs makeSampleInputs(const std::vector<std::string>& texts, const SentencePieceTokenizer* tokenizer,
+SampleInputs makeSampleInputs(const std::vector<std::string>& texts, const Tokenizer* tokenizer,
                               const LlamaConfig& config, bool classifier);
 
 // One tensor per sample, float32: causal LM [T,V] (every position), classifier [C].

@@ -75,7 +75,7 @@ LoraRunModel loadLoraRun(const fs::path& runDir) {
   r.lora = loraConfigOf(cfg);
   r.baseModel = cfg.model.base;
   const LlamaConfig config = LlamaConfig::load(runDir / "config.json");
-  r.tokenizer = std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::load(runDir / "tokenizer.model"));
+  r.tokenizer = loadTokenizer(runDir);
 
   // The best weights first (what training hands over when it kept a best), then newest to oldest.
   std::vector<fs::path> candidates;

@@ -16,7 +16,7 @@
 #include "core/io/SafetensorsTypes.h"
 #include "core/model/LlamaModules.h"
 #include "core/model/Lora.h"
-#include "core/text/SentencePieceTokenizer.h"
+#include "core/text/Tokenizer.h"
 
 #include <filesystem>
 #include <memory>
@@ -30,7 +30,7 @@ inline constexpr const char* kPeftWeightsFile = "adapter_model.safetensors";
 
 struct LoraRunModel {
   LlamaForTask model{nullptr};  // adapters attached and unmerged, eval mode: the run's model as it trained
-  std::unique_ptr<SentencePieceTokenizer> tokenizer;
+  std::unique_ptr<Tokenizer> tokenizer;
   LoraConfig lora;
   std::filesystem::path checkpoint;  // where the adapters were read from
   std::filesystem::path baseModel;   // the run's model.base; empty when trained from scratch

@@ -4,7 +4,7 @@
 #include "core/io/SafetensorsReader.h"
 #include "core/io/TorchTensors.h"
 #include "core/model/LlamaModules.h"
-#include "core/text/SentencePieceTokenizer.h"
+#include "core/text/Tokenizer.h"
 #include "core/util/AtomicFile.h"
 
 #include <nlohmann/json.hpp>
@@ -32,7 +32,6 @@ bool isAdapterName(const std::string& name) { return name.find(".lora_A.") != st
 constexpr const char* kConfig = "config.json";
 constexpr const char* kWeights = "model.safetensors";
 constexpr const char* kIndex = "model.safetensors.index.json";
-constexpr const char* kTokenizer = "tokenizer.model";
 
 [[noreturn]] void fail(const fs::path& where, const std::string& what) {
   throw std::runtime_error(where.string() + ": " + what);
@@ -78,7 +77,7 @@ HfModelFiles findHfModelFiles(const fs::path& folder) {
   f.config = folder / kConfig;
   if (!fs::is_regular_file(f.config))
     fail(folder, "has no config.json: a Hugging Face model folder holds config.json, model.safetensors and tokenizer.model");
-  if (fs::is_regular_file(folder / kTokenizer)) f.tokenizer = folder / kTokenizer;
+  f.tokenizer = findTokenizerFile(folder);
 
   // HF's own preference: a single model.safetensors wins over an index.
   if (fs::is_regular_file(folder / kWeights)) {
@@ -109,19 +108,15 @@ LlamaConfig loadHfConfig(const fs::path& folder) {
   return LlamaConfig::load(config);
 }
 
-SentencePieceTokenizer loadHfTokenizer(const fs::path& folder, const LlamaConfig& config) {
-  const fs::path model = folder / kTokenizer;
-  if (!fs::is_regular_file(model)) {
-    if (fs::exists(folder / "tokenizer.json"))
-      fail(folder, "has tokenizer.json but no tokenizer.model: Fine-tuning Studio needs the SentencePiece "
-                   "tokenizer.model (Llama 1/2 and Mistral ship one; byte-level BPE tokenizers such as Llama 3's "
-                   "or Qwen2's are not supported yet)");
-    fail(folder, "has no tokenizer.model: copy the SentencePiece tokenizer.model of this model into the folder");
-  }
-  auto tok = SentencePieceTokenizer::load(model);
-  if (tok.vocabSize() > config.vocab_size)
-    fail(model, "has " + std::to_string(tok.vocabSize()) + " pieces but config.json's vocab_size is " +
-                    std::to_string(config.vocab_size) + ": the tokenizer belongs to another model");
+std::unique_ptr<Tokenizer> loadHfTokenizer(const fs::path& folder, int64_t vocabSize) {
+  const fs::path file = findTokenizerFile(folder);
+  if (file.empty())
+    fail(folder, "has no tokenizer.model and no tokenizer.json: copy the tokenizer files of this model into the folder");
+  auto tok = loadTokenizer(file);
+  // Embedding tables are often padded past the vocabulary (to a multiple of 64); never the other way.
+  if (tok->vocabSize() > vocabSize)
+    fail(file, "has " + std::to_string(tok->vocabSize()) + " tokens but config.json's vocab_size is " +
+                   std::to_string(vocabSize) + ": the tokenizer belongs to another model");
   return tok;
 }
 
@@ -260,7 +255,7 @@ std::string shardName(size_t i, size_t n) {
 
 }  // namespace
 
-void saveHfModelFolder(const fs::path& folder, const LlamaForTask& model, const SentencePieceTokenizer* tokenizer,
+void saveHfModelFolder(const fs::path& folder, const LlamaForTask& model, const Tokenizer* tokenizer,
                        const HfSaveOptions& options) {
   fs::path target = fs::absolute(folder).lexically_normal();
   if (target.filename().empty()) target = target.parent_path();
@@ -319,7 +314,7 @@ void saveHfModelFolder(const fs::path& folder, const LlamaForTask& model, const 
       index["weight_map"] = weightMap;
       writeSmallFile(temp / kIndex, index.dump(2) + "\n");
     }
-    if (tokenizer) writeSmallFile(temp / kTokenizer, tokenizer->serialized());
+    if (tokenizer) tokenizer->saveFiles(temp);
     syncFolder(temp);
     moveFolderInto(temp, target);
   } catch (...) {

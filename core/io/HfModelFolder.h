@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,13 +20,13 @@
 namespace fts {
 
 class LlamaForTask;            // core/model/LlamaModules.h (internal to core/, includes torch)
-class SentencePieceTokenizer;  // core/text/SentencePieceTokenizer.h
+class Tokenizer;               // core/text/Tokenizer.h
 
 // The files a folder holds, found without reading any weights.
 struct HfModelFiles {
   std::filesystem::path folder;
   std::filesystem::path config;                // config.json
-  std::filesystem::path tokenizer;             // tokenizer.model; empty when the folder has none
+  std::filesystem::path tokenizer;             // tokenizer.model or tokenizer.json; empty when none
   std::filesystem::path index;                 // model.safetensors.index.json; empty for one file
   std::vector<std::filesystem::path> weights;  // model.safetensors, or every shard the index names
 };
@@ -37,9 +38,9 @@ HfModelFiles findHfModelFiles(const std::filesystem::path& folder);
 // <folder>/config.json through LlamaConfig::load (an unsupported model_type is a clear error).
 LlamaConfig loadHfConfig(const std::filesystem::path& folder);
 
-// <folder>/tokenizer.model. Throws when it is absent (with a hint when only tokenizer.json is there:
-// we need SentencePiece) or when its pieces do not fit config.vocab_size.
-SentencePieceTokenizer loadHfTokenizer(const std::filesystem::path& folder, const LlamaConfig& config);
+// <folder>/tokenizer.model (SentencePiece) or tokenizer.json (WordPiece, byte-level BPE) through
+// loadTokenizer. Throws when neither is there or when its tokens do not fit config.vocab_size.
+std::unique_ptr<Tokenizer> loadHfTokenizer(const std::filesystem::path& folder, int64_t vocabSize);
 
 struct HfLoadOptions {
   // A base causal LM loaded as a classifier has no score.weight (and a classifier loaded as a causal LM
@@ -74,10 +75,10 @@ struct HfSaveOptions {
 };
 
 // Writes config.json (model's config and architecture), the weights and, when `tokenizer` is not null,
-// tokenizer.model into a temporary sibling folder, fsyncs it, then swaps it in for `folder`: a crash
+// its files (tokenizer.model, or tokenizer.json and tokenizer_config.json) into a temporary sibling folder, fsyncs it, then swaps it in for `folder`: a crash
 // leaves the old folder or the new one. Refuses to replace an existing non-empty folder that has no
 // config.json (it is not a model folder). Throws std::runtime_error naming the path.
 void saveHfModelFolder(const std::filesystem::path& folder, const LlamaForTask& model,
-                       const SentencePieceTokenizer* tokenizer, const HfSaveOptions& options = {});
+                       const Tokenizer* tokenizer, const HfSaveOptions& options = {});
 
 }  // namespace fts

@@ -232,7 +232,23 @@ std::string SentencePieceTokenizer::piece(int id) const {
 }
 
 int SentencePieceTokenizer::pieceId(std::string_view piece) const {
-  return sentencePiece().pieceToId(processor_, piece.data(), piece.size());
+  // SentencePiece answers the unknown id for a piece it lacks; the interface says -1.
+  const int id = sentencePiece().pieceToId(processor_, piece.data(), piece.size());
+  if (id == unkId() && this->piece(id) != piece) return -1;
+  return id;
+}
+
+std::vector<int> SentencePieceTokenizer::addSpecialTokens(const std::vector<int>& ids) const {
+  std::vector<int> framed;
+  framed.reserve(ids.size() + 1);
+  if (bosId() >= 0) framed.push_back(bosId());
+  framed.insert(framed.end(), ids.begin(), ids.end());
+  return framed;
+}
+
+std::vector<std::string> SentencePieceTokenizer::saveFiles(const std::filesystem::path& folder) const {
+  writeFileAtomically(folder / "tokenizer.model", serialized());
+  return {"tokenizer.model"};
 }
 float SentencePieceTokenizer::score(int id) const { return sentencePiece().score(processor_, id); }
 int SentencePieceTokenizer::tokenType(int id) const { return sentencePiece().tokenType(processor_, id); }

@@ -1,5 +1,7 @@
 #pragma once
 // A SentencePiece tokenizer (tokenizer.model), trained by us or loaded from a model folder.
+#include "core/text/Tokenizer.h"
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -22,7 +24,7 @@ struct TokenizerTrainOptions {
   int threads = 0;                     // 0: all cores
 };
 
-class SentencePieceTokenizer {
+class SentencePieceTokenizer final : public Tokenizer {
  public:
   // Special ids of the tokenizers we train (Llama's convention, plus a pad piece).
   static constexpr int kUnk = 0, kBos = 1, kEos = 2, kPad = 3;
@@ -45,23 +47,28 @@ class SentencePieceTokenizer {
 
   SentencePieceTokenizer(SentencePieceTokenizer&&) noexcept;
   SentencePieceTokenizer& operator=(SentencePieceTokenizer&&) noexcept;
-  ~SentencePieceTokenizer();
+  ~SentencePieceTokenizer() override;
 
-  std::vector<int> encode(std::string_view text) const;
+  TokenizerKind kind() const override { return TokenizerKind::SentencePiece; }
+  std::vector<int> encode(std::string_view text) const override;
   // Encodes many texts on `threads` threads (0: all cores); result i belongs to texts[i] and is the
   // same as encode(texts[i]). SentencePiece's encoder is safe to call from several threads.
-  std::vector<std::vector<int>> encodeMany(const std::vector<std::string_view>& texts, int threads = 0) const;
-  std::string decode(const std::vector<int>& ids) const;
+  std::vector<std::vector<int>> encodeMany(const std::vector<std::string_view>& texts, int threads = 0) const override;
+  // BOS before the text, as Llama's SentencePiece tokenizers add it (when the model has a BOS).
+  std::vector<int> addSpecialTokens(const std::vector<int>& ids) const override;
+  std::string decode(const std::vector<int>& ids) const override;
 
-  int vocabSize() const;
-  std::string piece(int id) const;
-  int pieceId(std::string_view piece) const;
+  int vocabSize() const override;
+  std::string piece(int id) const override;
+  int pieceId(std::string_view piece) const override;  // -1 when the vocabulary lacks the piece
   float score(int id) const;
   int tokenType(int id) const;  // see ftspm_token_type
-  int unkId() const;
-  int bosId() const;
-  int eosId() const;
-  int padId() const;            // -1 when the model has none
+  int unkId() const override;
+  int bosId() const override;
+  int eosId() const override;
+  int padId() const override;   // -1 when the model has none
+  // tokenizer.model, atomically.
+  std::vector<std::string> saveFiles(const std::filesystem::path& folder) const override;
   std::string serialized() const;
 
  private:

@@ -89,12 +89,14 @@ ModelSetup modelFromBase(const TrainConfig& cfg, const std::vector<std::string>&
   const HfModelFiles files = findHfModelFiles(base);
   LlamaConfig mc = loadHfConfig(base);
   ModelSetup s;
-  s.tokenizer = std::make_unique<SentencePieceTokenizer>(loadHfTokenizer(base, mc));
-  writeFileAtomically(runDir / "tokenizer.model", s.tokenizer->serialized());
+  s.tokenizer = loadHfTokenizer(base, mc.vocab_size);
+  s.tokenizer->saveFiles(runDir);
   mc.id2label = labels;
   mc.hidden_dropout = cfg.model.dropout;
-  // Right padding with a pad id that never occurs inside a text: the tokenizer's, else unk.
-  mc.pad_token_id = s.tokenizer->padId() >= 0 ? s.tokenizer->padId() : s.tokenizer->unkId();
+  // Right padding with a pad id that never occurs inside a text: the tokenizer's, else unk, else EOS
+  // (byte-level BPE vocabularies have neither; padded positions are masked, so any id serves).
+  const Tokenizer& tok = *s.tokenizer;
+  mc.pad_token_id = tok.padId() >= 0 ? tok.padId() : tok.unkId() >= 0 ? tok.unkId() : std::max(0, tok.eosId());
   if (cfg.data.max_len > mc.max_position_embeddings)
     log(events, "data.max_len " + std::to_string(cfg.data.max_len) + " exceeds the base model's max_position_embeddings " +
                     std::to_string(mc.max_position_embeddings) + ": positions beyond it were never trained", LogEvent::Level::Warning);
@@ -113,7 +115,7 @@ ModelSetup modelFromBase(const TrainConfig& cfg, const std::vector<std::string>&
 ModelSetup modelForResume(const std::filesystem::path& runDir, bool classification) {
   ModelSetup s;
   const LlamaConfig mc = LlamaConfig::load(runDir / "config.json");
-  s.tokenizer = std::make_unique<SentencePieceTokenizer>(SentencePieceTokenizer::load(runDir / "tokenizer.model"));
+  s.tokenizer = loadTokenizer(runDir);
   s.model = LlamaForTask(mc, headFor(classification));
   return s;
 }

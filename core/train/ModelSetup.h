@@ -18,7 +18,7 @@ namespace fts {
 
 struct ModelSetup {
   LlamaForTask model{nullptr};
-  std::unique_ptr<SentencePieceTokenizer> tokenizer;
+  std::unique_ptr<Tokenizer> tokenizer;  // SentencePiece, WordPiece or byte-level BPE
 };
 
 HeadKind headFor(bool classification);
@@ -30,7 +30,7 @@ ModelSetup modelFromScratch(const TrainConfig& cfg, const std::vector<std::strin
 // Loads model.base (an HF folder) with its tokenizer; a new head when the task needs one it lacks.
 ModelSetup modelFromBase(const TrainConfig& cfg, const std::vector<std::string>& labels, bool classification,
                          const std::filesystem::path& runDir, RunRecorder& events);
-// The run's own config.json and tokenizer.model; the weights come from a checkpoint.
+// The run's own config.json and tokenizer files; the weights come from a checkpoint.
 ModelSetup modelForResume(const std::filesystem::path& runDir, bool classification);
 
 // Freezes what the config asks (embeddings, first layers; with LoRA attachLora already chose) and

@@ -1,6 +1,6 @@
 #include "core/train/SampleEncoding.h"
 
-#include "core/text/SentencePieceTokenizer.h"
+#include "core/text/Tokenizer.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -15,7 +15,7 @@ void checkOptions(const EncodingOptions& o) {
 
 // Tokens of every text the rows need: the text, and the response of a pair right after it.
 std::vector<std::vector<int>> tokenizeRows(const data::Dataset& ds, const std::vector<std::size_t>& rows,
-                                           const SentencePieceTokenizer& tok, bool paired, int threads) {
+                                           const Tokenizer& tok, bool paired, int threads) {
   std::vector<std::string_view> texts;
   texts.reserve(rows.size() * (paired ? 2 : 1));
   for (std::size_t r : rows) {
@@ -39,7 +39,7 @@ std::vector<int> frameTokens(const std::vector<int>& body, const EncodingOptions
   return out;
 }
 
-EncodedSet encodeSamples(const data::Dataset& ds, const std::vector<std::size_t>& rows, const SentencePieceTokenizer& tok,
+EncodedSet encodeSamples(const data::Dataset& ds, const std::vector<std::size_t>& rows, const Tokenizer& tok,
                          const std::map<std::string, int>& labelIds, const EncodingOptions& o) {
   checkOptions(o);
   const bool paired = ds.paired();
@@ -80,7 +80,7 @@ EncodedSet encodeSamples(const data::Dataset& ds, const std::vector<std::size_t>
   return out;
 }
 
-EncodedSet packSamples(const data::Dataset& ds, const std::vector<std::size_t>& rows, const SentencePieceTokenizer& tok,
+EncodedSet packSamples(const data::Dataset& ds, const std::vector<std::size_t>& rows, const Tokenizer& tok,
                        const EncodingOptions& o) {
   checkOptions(o);
   const bool paired = ds.paired();

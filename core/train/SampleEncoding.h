@@ -15,7 +15,7 @@
 
 namespace fts {
 
-class SentencePieceTokenizer;
+class Tokenizer;
 
 struct EncodingOptions {
   int maxLen = 128;                         // tokens per sequence, BOS and EOS included (>= 3)
@@ -43,13 +43,13 @@ struct EncodedSet {
 
 // One sequence per row of `rows`. labelIds maps a sample's label to its class id (empty: language
 // modelling, labels -1). Throws std::invalid_argument when maxLen < 3.
-EncodedSet encodeSamples(const data::Dataset& ds, const std::vector<std::size_t>& rows, const SentencePieceTokenizer& tok,
+EncodedSet encodeSamples(const data::Dataset& ds, const std::vector<std::size_t>& rows, const Tokenizer& tok,
                          const std::map<std::string, int>& labelIds, const EncodingOptions& options);
 
 // Causal-LM pretraining layout: BOS text EOS of every row, back to back, cut into blocks of maxLen
 // tokens (the last one may be shorter; a last block under 2 tokens is dropped: nothing to predict).
 // Prompt/response rows are joined as prompt then response.
-EncodedSet packSamples(const data::Dataset& ds, const std::vector<std::size_t>& rows, const SentencePieceTokenizer& tok,
+EncodedSet packSamples(const data::Dataset& ds, const std::vector<std::size_t>& rows, const Tokenizer& tok,
                        const EncodingOptions& options);
 
 // Frames one encoded text (no tokenizer call): BOS, body cut to maxLen-2, EOS when addEos.

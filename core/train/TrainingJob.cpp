@@ -74,7 +74,7 @@ void validateSettings(const TrainConfig& cfg) {
   }
 }
 
-EncodingOptions encodingOptions(const TrainConfig& cfg, const SentencePieceTokenizer& tok, int threads) {
+EncodingOptions encodingOptions(const TrainConfig& cfg, const Tokenizer& tok, int threads) {
   EncodingOptions o;
   o.maxLen = cfg.data.max_len;
   data::parseTruncation(cfg.data.truncation, o.truncation);
@@ -85,7 +85,7 @@ EncodingOptions encodingOptions(const TrainConfig& cfg, const SentencePieceToken
 }
 
 EncodedSet encodeForRun(const TrainConfig& cfg, const data::Dataset& ds, const std::vector<std::size_t>& rows,
-                        const SentencePieceTokenizer& tok, const std::map<std::string, int>& labelIds, int threads) {
+                        const Tokenizer& tok, const std::map<std::string, int>& labelIds, int threads) {
   const EncodingOptions o = encodingOptions(cfg, tok, threads);
   return cfg.data.pack ? packSamples(ds, rows, tok, o) : encodeSamples(ds, rows, tok, labelIds, o);
 }

@@ -165,8 +165,8 @@ class TestHfModelFolder : public QObject {
       QCOMPARE(cfg.tie_word_embeddings, tied);
       QCOMPARE(cfg.num_key_value_heads, 2);
       QCOMPARE(cfg.rope_theta, 500000.0);
-      auto tok2 = fts::loadHfTokenizer(folder, cfg);
-      QCOMPARE(tok2.encode("a tiny corpus"), tok.encode("a tiny corpus"));
+      auto tok2 = fts::loadHfTokenizer(folder, cfg.vocab_size);
+      QCOMPARE(tok2->encode("a tiny corpus"), tok.encode("a tiny corpus"));
     }
     // A classifier keeps its labels and its score head.
     auto cls = makeModel(tiny::config(false, true), fts::HeadKind::SequenceClassification, 2);
@@ -294,16 +294,16 @@ class TestHfModelFolder : public QObject {
     fts::saveHfModelFolder(folder, m, nullptr);
     const auto config = fts::loadHfConfig(folder);
 
-    // No tokenizer.model; then only a tokenizer.json.
-    EXPECT_ERROR(fts::loadHfTokenizer(folder, config), "has no tokenizer.model");
+    // No tokenizer file at all; then a tokenizer.json that is no tokenizer.
+    EXPECT_ERROR(fts::loadHfTokenizer(folder, config.vocab_size), "has no tokenizer.model and no tokenizer.json");
     fts::writeFileAtomically(folder / "tokenizer.json", "{}");
-    EXPECT_ERROR(fts::loadHfTokenizer(folder, config), folder.string(), "has tokenizer.json but no tokenizer.model",
-                 "SentencePiece");
+    EXPECT_ERROR(fts::loadHfTokenizer(folder, config.vocab_size), (folder / "tokenizer.json").string());
+    fs::remove(folder / "tokenizer.json");
     // A tokenizer with more pieces than the model has embeddings.
     auto small = config;
     small.vocab_size = 16;
     fs::copy_file(tokenizerFile_, folder / "tokenizer.model");
-    EXPECT_ERROR(fts::loadHfTokenizer(folder, small), "pieces but config.json's vocab_size is 16");
+    EXPECT_ERROR(fts::loadHfTokenizer(folder, small.vocab_size), "tokens but config.json's vocab_size is 16");
 
     // Unsupported architecture.
     const fs::path gpt2 = path("gpt2");
