@@ -2,6 +2,7 @@
 
 #include "core/model/LlamaConfig.h"
 #include "core/runs/EvalReport.h"
+#include "ui/ModelPickerButton.h"
 #include "ui/TrainingController.h"
 #include "widgets/AdaptivePairView.h"
 #include "widgets/ClassMetricsTable.h"
@@ -105,8 +106,11 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   baseModel_->setObjectName("baseModel");
   baseModel_->setPlaceholderText(tr("none: train from scratch"));
   auto* browse = new QPushButton(tr("Browse…"), method);
+  auto* picker = new ModelPickerButton(method);
+  connect(picker, &ModelPickerButton::picked, baseModel_, &QLineEdit::setText);
   auto* baseRow = new QHBoxLayout;
   baseRow->addWidget(baseModel_, 1);
+  baseRow->addWidget(picker);
   baseRow->addWidget(browse);
   method_ = new QComboBox(method);
   method_->setObjectName("method");
@@ -126,7 +130,7 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   mform->addRow(tr("Early stopping"), patience_);
   patience_->setToolTip(tr("Evaluations without improvement of the validation loss before training stops"));
   connect(browse, &QPushButton::clicked, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Base model folder (config.json, model.safetensors, tokenizer.model)"));
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Base model folder (config.json, model.safetensors, tokenizer.model or tokenizer.json)"));
     if (!dir.isEmpty()) baseModel_->setText(dir);
   });
   auto syncMethod = [this] {

@@ -2,6 +2,7 @@
 
 #include "app/cli/ProgressPrinter.h"
 #include "app/cli/RunWithProgress.h"
+#include "core/io/HfModelFolder.h"
 #include "core/runs/RunPaths.h"
 #include "core/runs/RunStore.h"
 #include "core/train/Trainer.h"
@@ -21,6 +22,9 @@ void addTrainCommand(CLI::App& app, TrainArgs& args, int& exitCode) {
   project->excludes(data);
   cmd->add_option("--task", args.task, "cls (classification) or lm (causal LM); default: from the data")
       ->check(CLI::IsMember({"cls", "lm"}));
+  cmd->add_option("--model", args.model,
+                  "Base model folder to fine-tune (Hugging Face layout: config.json, safetensors weights, tokenizer.model "
+                  "or tokenizer.json); same as --set model.base=DIR; `ftstudio models` lists those found");
   cmd->add_option("--set", args.sets, "Override a setting, e.g. --set train.lr=3e-4 (repeatable)");
   cmd->add_option("--steps", args.steps, "Stop after this many optimizer steps (same as --set train.steps=N)");
   cmd->add_option("--threads", args.threads, "CPU threads (default: all cores)");
@@ -39,12 +43,15 @@ int runTrain(const TrainArgs& args) {
       if (eq == std::string::npos) throw std::invalid_argument("--set takes key=value, not '" + kv + "'");
       cfg.set(kv.substr(0, eq), kv.substr(eq + 1));
     }
+    if (!args.model.empty()) cfg.model.base = args.model;
     if (args.steps >= 0) cfg.train.steps = args.steps;
     if (args.threads >= 0) cfg.train.threads = args.threads;
     if (cfg.data.train.empty()) throw std::invalid_argument("give --data FILE or --project FILE");
     // Stored with the run, so `ftstudio resume` works from any folder.
     for (std::string* path : {&cfg.data.train, &cfg.data.validation, &cfg.data.test, &cfg.model.base})
       if (!path->empty()) *path = std::filesystem::absolute(*path).lexically_normal().string();
+    // A base model that is no model folder is bad input: said now, before a run is recorded.
+    if (!cfg.model.base.empty()) findHfModelFiles(cfg.model.base);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ftstudio train: %s\n", e.what());
     return 2;

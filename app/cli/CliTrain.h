@@ -13,6 +13,7 @@ struct TrainArgs {
   std::string project;
   std::string data;
   std::string task;
+  std::string model;  // --model DIR: the base model folder (model.base)
   std::vector<std::string> sets;
   int steps = -1;
   int threads = -1;

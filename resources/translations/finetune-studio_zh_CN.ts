@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>fts::ui::ModelPickerButton</name>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Model folders found on this machine: the shipped base model, those `make models` brought, and folders under the studio home or named in FTSTUDIO_MODELS</source>
+        <translation>本机找到的模型文件夹：随附的基础模型、`make models` 取得的模型，以及工作室主目录下或 FTSTUDIO_MODELS 指定的文件夹</translation>
+    </message>
+    <message>
+        <source>No model folders found (run `make models`)</source>
+        <translation>未找到模型文件夹（请运行 `make models`）</translation>
+    </message>
+    <message>
+        <source>%1 — %2, %3 parameters, %4 tokenizer</source>
+        <translation>%1 — %2，%3 个参数，%4 分词器</translation>
+    </message>
+</context>
+<context>
     <name>fts::ui::DatasetPanel</name>
     <message>
         <source>Reload</source>
@@ -439,8 +458,8 @@
         <translation>验证损失连续多少次评估没有改善后停止训练</translation>
     </message>
     <message>
-        <source>Base model folder (config.json, model.safetensors, tokenizer.model)</source>
-        <translation>基础模型文件夹（config.json、model.safetensors、tokenizer.model）</translation>
+        <source>Base model folder (config.json, model.safetensors, tokenizer.model or tokenizer.json)</source>
+        <translation>基础模型文件夹（config.json、model.safetensors、tokenizer.model 或 tokenizer.json）</translation>
     </message>
     <message>
         <location filename="../../ui/TrainingPanel.cpp" line="44"/>

@@ -2,11 +2,13 @@
 #include "core/train/TrainConfig.h"
 #include "ui/DatasetPanel.h"
 #include "ui/MainWindow.h"
+#include "ui/ModelPickerButton.h"
 #include "ui/TrainingController.h"
 #include "ui/TrainingPanel.h"
 #include "widgets/MetricPlot.h"
 
 #include <QComboBox>
+#include <QMenu>
 #include <QElapsedTimer>
 #include <qcustomplot.h>
 #include <QLineEdit>
@@ -61,6 +63,26 @@ class TestMainWindow : public QObject {
     QCOMPARE(w.trainingPanel()->progressBar()->value(), 20);
     QVERIFY(w.trainingPanel()->progressLabel()->text().contains("20 / 20"));
     QVERIFY(w.trainingPanel()->trainButton()->isEnabled());
+  }
+
+  void modelPickerListsTheShippedBaseModel() {
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto* picker = w.trainingPanel()->findChild<fts::ui::ModelPickerButton*>("modelPicker");
+    QVERIFY(picker);
+    // build/bin/../../projects/base-model/model: the picker finds it beside the executable's tree.
+    QStringList entries = picker->entries();
+    bool shipped = false;
+    for (const QString& e : entries) shipped |= e.startsWith("base-model — LlamaForCausalLM") && e.contains("sentencepiece");
+    QVERIFY2(shipped, qPrintable(entries.join('\n')));
+    // Picking the entry fills the base model field with its folder.
+    auto* base = w.trainingPanel()->findChild<QLineEdit*>("baseModel");
+    base->clear();
+    for (QAction* a : picker->menu()->actions())
+      if (a->text().startsWith("base-model")) a->trigger();
+    QVERIFY2(base->text().endsWith("projects/base-model/model"), qPrintable(base->text()));
+    base->clear();
   }
 
   void baselineFromTheMethodList() {
