@@ -2,7 +2,9 @@
 #include "app/cli/CliBench.h"
 #include "app/cli/CliData.h"
 #include "app/cli/CliExport.h"
+#include "app/cli/CliImport.h"
 #include "app/cli/CliModel.h"
+#include "app/cli/CliModels.h"
 #include "app/cli/CliPretrain.h"
 #include "app/cli/CliRuns.h"
 #include "app/cli/CliTokenizer.h"
@@ -28,7 +30,9 @@ int main(int argc, char** argv) {
   fts::cli::addTokenizerCommands(app, exitCode);
   fts::cli::addRunsCommands(app, exitCode);
   fts::cli::addModelCommands(app, exitCode);
+  fts::cli::addModelsCommand(app, exitCode);
   fts::cli::addExportCommands(app, exitCode);
+  fts::cli::addImportCommand(app, exitCode);
   fts::cli::addPretrainCommand(app, exitCode);
   fts::cli::addBenchCommands(app, exitCode);
 
