@@ -3,7 +3,7 @@
 against Hugging Face `tokenizers`: for every tokenizer.json it is given (the fixtures of
 tests/fixtures/tokenizers, the model folders under models/, and any named on the command line), each
 line of a mixed corpus (the held-out fixture text, English, Chinese, emoji, code, runs of spaces, the
-example projects' data, Debian's fortunes) is encoded by `ftstudio tokenizer encode DIR --file F --json`
+example projects' data, Debian's fortunes, seeded random Unicode) is encoded by `ftstudio tokenizer encode DIR --file F --json`
 and by tokenizers' encode(line, add_special_tokens=False); the ids must be equal line for line.
 Prints lines, matches and the first mismatch per tokenizer, and both encoders' speed on one thread.
 Exits 1 when any line differs.
@@ -26,6 +26,31 @@ from tokenizers import Tokenizer  # noqa: E402
 
 MAX_FILE_BYTES = 400_000      # per corpus file: enough variety without a long run
 MAX_CORPUS_BYTES = 6_000_000
+
+
+def random_unicode_lines(count=3000, seed=7):
+    """Lines of random code points from every plane in use (controls, marks, CJK extensions, emoji, private
+    use, characters newer than some Unicode tables), seeded: the corners a real corpus rarely reaches."""
+    import random
+    rng = random.Random(seed)
+    blocks = [(0x20, 0x7E), (0x00, 0x1F), (0x7F, 0x9F), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x4FF), (0x590, 0x6FF),
+              (0x900, 0x97F), (0xE00, 0xE7F), (0x1100, 0x11FF), (0x1680, 0x18AF), (0x2000, 0x22FF), (0x3000, 0x30FF),
+              (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xA900, 0xA9FF), (0xAC00, 0xD7A3), (0xE000, 0xE0FF), (0xF900, 0xFAFF),
+              (0xFE00, 0xFE0F), (0xFF00, 0xFFFD), (0x10000, 0x1007F), (0x11100, 0x111FF), (0x11F00, 0x11F5F), (0x1E900, 0x1E95F),
+              (0x1F300, 0x1FAFF), (0x20000, 0x2A6DF), (0x2B820, 0x2B92F), (0x31350, 0x323AF), (0xE0000, 0xE007F)]
+    lines = []
+    for _ in range(count):
+        chars = []
+        for _ in range(rng.randint(1, 40)):
+            lo, hi = rng.choice(blocks)
+            c = rng.randint(lo, hi)
+            if c in (0x0A, 0x0D) or 0xD800 <= c <= 0xDFFF:
+                c = 0x20
+            chars.append(chr(c))
+            if rng.random() < 0.2:
+                chars.append(" " * rng.randint(1, 4))
+        lines.append("".join(chars))
+    return lines
 
 
 def corpus_files(root):
@@ -55,6 +80,9 @@ def build_corpus(root, path):
             used.append(f)
             if total > MAX_CORPUS_BYTES:
                 break
+        for line in random_unicode_lines():
+            out.write(line + "\n")
+            total += len(line.encode("utf-8")) + 1
     return used, total
 
 
@@ -129,7 +157,7 @@ def main():
     lines = data.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    print("      tokenizer corpus: %d lines, %d bytes from %d files (fixture held-out text, projects' data, fortunes)"
+    print("      tokenizer corpus: %d lines, %d bytes from %d files (fixture held-out text, projects' data, fortunes) and 3000 random Unicode lines"
           % (len(lines), size, len(used)), flush=True)
     ok = True
     for tj in files:

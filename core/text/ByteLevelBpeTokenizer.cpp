@@ -10,7 +10,7 @@ namespace fts {
 ByteLevelBpeTokenizer::ByteLevelBpeTokenizer(HfTokenizerParts parts, const std::vector<BpeMerge>& merges, BpeOptions options)
     : HfTokenizer(std::move(parts)), options_(options) {
   merges_.reserve(merges.size());
-  thread_local std::string joined;
+  std::string joined;
   for (std::size_t rank = 0; rank < merges.size(); ++rank) {
     const BpeMerge& m = merges[rank];
     const auto left = vocab().find(m.left), right = vocab().find(m.right);
@@ -37,8 +37,8 @@ std::vector<int> ByteLevelBpeTokenizer::mergeWord(std::string_view word) const {
     const auto it = vocab().find(word.substr(at, i - at));
     if (it != vocab().end()) {
       symbols.push_back(it->second);
-    } else if (unkId() >= 0 && !(options_.fuseUnk && !symbols.empty() && symbols.back() == unkId())) {
-      symbols.push_back(unkId());
+    } else if (options_.unkId >= 0 && !(options_.fuseUnk && !symbols.empty() && symbols.back() == options_.unkId)) {
+      symbols.push_back(options_.unkId);
     }
   }
   // Merge the best-ranked adjacent pair (the leftmost of equal ranks) until none merges. Words are

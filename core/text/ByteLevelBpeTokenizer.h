@@ -20,6 +20,9 @@ struct BpeOptions {
   // Llama 3's "ignore_merges": a word that is itself in the vocabulary is that one token.
   bool ignoreMerges = false;
   bool fuseUnk = false;
+  // model.unk_token's id (null in byte-level models: a character outside the vocabulary is dropped,
+  // as the tokenizers crate drops it), never tokenizer_config.json's unk_token.
+  int unkId = -1;
   std::size_t cacheCapacity = 1u << 16;  // words; the cache is emptied when it fills
 };
 

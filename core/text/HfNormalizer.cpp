@@ -4,6 +4,7 @@
 
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
+#include <unicode/uniset.h>
 #include <unicode/unistr.h>
 
 #include <stdexcept>
@@ -33,7 +34,7 @@ std::string encode(const std::u32string& cps) {
   return out;
 }
 
-const icu::Normalizer2& normalizerFor(Kind kind) {
+const icu::Normalizer2& baseNormalizer(Kind kind) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* n = nullptr;
   switch (kind) {
@@ -45,6 +46,28 @@ const icu::Normalizer2& normalizerFor(Kind kind) {
   }
   if (!n || U_FAILURE(status)) throw std::runtime_error(std::string("ICU normalizer unavailable: ") + u_errorName(status));
   return *n;
+}
+
+// The tokenizers crate normalizes with tables of Unicode 9.0 (unicode-normalization-alignments):
+// a later character has no combining class or decomposition there (a Kawi conjoiner is not
+// reordered before an older mark). ICU's filtered normalizer leaves characters outside Unicode 9.0
+// as they are, which is the same thing.
+const icu::Normalizer2& normalizerFor(Kind kind) {
+  static const icu::UnicodeSet unicode9 = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    icu::UnicodeSet set(icu::UnicodeString(u"[:age=9.0:]"), status);
+    if (U_FAILURE(status)) throw std::runtime_error(std::string("ICU set [:age=9.0:] unavailable: ") + u_errorName(status));
+    set.freeze();
+    return set;
+  }();
+  static const icu::FilteredNormalizer2 nfc(baseNormalizer(Kind::Nfc), unicode9), nfd(baseNormalizer(Kind::Nfd), unicode9),
+      nfkc(baseNormalizer(Kind::Nfkc), unicode9), nfkd(baseNormalizer(Kind::Nfkd), unicode9);
+  switch (kind) {
+    case Kind::Nfd: return nfd;
+    case Kind::Nfkc: return nfkc;
+    case Kind::Nfkd: return nfkd;
+    default: return nfc;
+  }
 }
 
 // ASCII text is already in every normalization form: skip ICU (most of an English corpus).

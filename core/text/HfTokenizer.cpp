@@ -12,14 +12,12 @@ HfTokenizer::HfTokenizer(HfTokenizerParts parts) : parts_(std::move(parts)) {
   for (const auto& [p, id] : parts_.vocab) size = std::max(size, id + 1);
   for (const auto& t : parts_.addedTokens) size = std::max(size, t.id + 1);
   idToPiece_.resize(size);
-  isAdded_.assign(size, 0);
   isSpecial_.assign(size, 0);
   for (const auto& [p, id] : parts_.vocab)
     if (id >= 0) idToPiece_[id] = p;
   for (const auto& t : parts_.addedTokens) {
     if (t.id < 0) continue;
     idToPiece_[t.id] = t.content;
-    isAdded_[t.id] = parts_.vocab.find(t.content) == parts_.vocab.end() || t.special;
     isSpecial_[t.id] = t.special;
     (t.normalized && !parts_.normalizer.empty() ? normalizedAdded_ : rawAdded_).add(t);
   }

@@ -84,8 +84,6 @@ class HfTokenizer : public Tokenizer {
   // The ids of one pre-tokenized word (byte-level characters for BPE), appended to `out`.
   virtual void encodeWord(std::string_view word, std::vector<int>& out) const = 0;
   const PieceIdMap& vocab() const { return parts_.vocab; }
-  // Whether `id` is an added token (its piece is its content, outside the model's alphabet).
-  bool isAddedToken(int id) const { return id >= 0 && id < static_cast<int>(isAdded_.size()) && isAdded_[id]; }
 
  private:
   void encodeNormalized(std::string_view normalized, std::vector<int>& out) const;
@@ -93,7 +91,7 @@ class HfTokenizer : public Tokenizer {
   HfTokenizerParts parts_;
   HfAddedTokenMatcher rawAdded_, normalizedAdded_;
   std::vector<std::string> idToPiece_;
-  std::vector<char> isAdded_, isSpecial_;
+  std::vector<char> isSpecial_;
 };
 
 }  // namespace fts

@@ -347,6 +347,7 @@ std::unique_ptr<Tokenizer> loadHfTokenizerJson(const fs::path& tokenizerJson) {
                                       : "##";
       o.maxInputCharsPerWord = model.value("max_input_chars_per_word", 100);
       o.decoderPrefix = o.continuingSubwordPrefix;
+      o.unkId = idOf(parts, modelUnk);
       if (decoderType == "WordPiece") {
         o.decoderPrefix = decoder.value("prefix", o.decoderPrefix);
         o.cleanup = boolOr(decoder, "cleanup", true);
@@ -374,6 +375,7 @@ std::unique_ptr<Tokenizer> loadHfTokenizerJson(const fs::path& tokenizerJson) {
     BpeOptions o;
     o.ignoreMerges = boolOr(model, "ignore_merges", false);
     o.fuseUnk = boolOr(model, "fuse_unk", false);
+    o.unkId = idOf(parts, modelUnk);
     const std::vector<BpeMerge> merges = readMerges(model.value("merges", json::array()), tokenizerJson);
     try {
       return std::make_unique<ByteLevelBpeTokenizer>(std::move(parts), merges, o);

@@ -2,6 +2,7 @@
 
 #include "core/text/HfTokenizerJson.h"
 #include "core/text/SentencePieceTokenizer.h"
+#include "core/util/Runtime.h"
 
 #include <algorithm>
 #include <atomic>
@@ -24,8 +25,8 @@ std::string tokenizerKindName(TokenizerKind kind) {
 
 std::vector<std::vector<int>> Tokenizer::encodeMany(const std::vector<std::string_view>& texts, int threads) const {
   std::vector<std::vector<int>> out(texts.size());
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t workers = std::min<std::size_t>(threads > 0 ? static_cast<std::size_t>(threads) : cores, texts.size());
+  const int cores = std::max(1, availableCores());
+  const std::size_t workers = std::min<std::size_t>(static_cast<std::size_t>(threads > 0 ? threads : cores), texts.size());
   if (workers <= 1) {
     for (std::size_t i = 0; i < texts.size(); ++i) out[i] = encode(texts[i]);
     return out;

@@ -33,7 +33,7 @@ WordPieceTokenizer::WordPieceTokenizer(HfTokenizerParts parts, WordPieceOptions 
 void WordPieceTokenizer::encodeWord(std::string_view word, std::vector<int>& out) const {
   if (word.empty()) return;
   if (utf8::countCodePoints(word) > static_cast<std::size_t>(options_.maxInputCharsPerWord)) {
-    if (unkId() >= 0) out.push_back(unkId());
+    if (options_.unkId >= 0) out.push_back(options_.unkId);
     return;
   }
   const std::size_t first = out.size();
@@ -62,7 +62,7 @@ void WordPieceTokenizer::encodeWord(std::string_view word, std::vector<int>& out
     }
     if (found < 0) {
       out.resize(first);  // no full cover: the whole word is unknown
-      if (unkId() >= 0) out.push_back(unkId());
+      if (options_.unkId >= 0) out.push_back(options_.unkId);
       return;
     }
     out.push_back(found);

@@ -14,6 +14,9 @@ struct WordPieceOptions {
   // The decoder's (they are two components in tokenizer.json; normally the same prefix).
   std::string decoderPrefix = "##";
   bool cleanup = true;
+  // model.unk_token's id: what a word with no cover becomes (tokenizer_config.json's unk_token is
+  // only what unkId() reports).
+  int unkId = -1;
 };
 
 class WordPieceTokenizer : public HfTokenizer {

@@ -212,6 +212,25 @@ class TestHfTokenizers : public QObject {
     QCOMPARE(tok->decode(tok->encode("Hello, World! Naïve café.")), std::string("hello, world! naive cafe."));
   }
 
+  void byteLevelCharacterOutsideTheVocabularyIsDropped() {
+    // SmolLM2's vocabulary lacks some control bytes. With model.unk_token null the tokenizers crate
+    // drops such a character (tokenizer_config.json's unk_token does not change that) and merges
+    // across it.
+    QTemporaryDir dir;
+    json j = json::parse(fts::readWholeFile(kFixtures / "smollm2-bpe" / "tokenizer.json"));
+    j["model"]["vocab"].erase("ē");  // byte 0x13
+    json merges = json::array();
+    for (const json& m : j["model"]["merges"])
+      if (m[0] != "ē" && m[1] != "ē") merges.push_back(m);
+    j["model"]["merges"] = merges;
+    const std::string file = writeTokenizerJson(dir, "smol", j.dump());
+    fs::copy_file(kFixtures / "smollm2-bpe" / "tokenizer_config.json", fs::path(file).parent_path() / "tokenizer_config.json");
+    const auto tok = fts::loadTokenizer(file);
+    QCOMPARE(tok->unkId(), tok->pieceId("<|endoftext|>"));  // what the config names, for callers
+    QCOMPARE(tok->encode("the\x13re"), tok->encode("there"));
+    QCOMPARE(tok->encode("a\x13" "b"), (std::vector<int>{67, 68}));  // tokenizers' ids
+  }
+
   void encodeManyKeepsOrder() {
     const auto tok = load("smollm2-bpe");
     std::vector<std::string> many;
