@@ -175,8 +175,8 @@ LlamaBackboneImpl::LlamaBackboneImpl(const LlamaConfig& c) : config(c) {
 void LlamaBackboneImpl::ensureRope(int64_t T, const torch::Device& device) {
   if (cos_.defined() && cos_.size(0) >= T && cos_.device() == device) return;
   const int64_t n = std::max<int64_t>(T, std::min<int64_t>(config.max_position_embeddings, 4096));
-  const int64_t Dh = config.headDim();
-  auto inv = 1.0 / torch::pow(config.rope_theta, torch::arange(0, Dh, 2, torch::kFloat64) / static_cast<double>(Dh));
+  // theta^(-2i/Dh) with rope_scaling (linear, llama3) applied, in float64 like the tables below.
+  auto inv = torch::tensor(config.ropeInverseFrequencies(), torch::kFloat64);  // [Dh/2]
   auto freqs = torch::outer(torch::arange(n, torch::kFloat64), inv);   // [n, Dh/2]
   auto emb = torch::cat({freqs, freqs}, -1);                            // [n, Dh]
   cos_ = emb.cos().to(torch::kFloat32).to(device);

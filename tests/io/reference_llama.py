@@ -6,8 +6,9 @@ the logits of Hugging Face's LlamaForCausalLM or LlamaForSequenceClassification 
 and writes them as an F64 safetensors file for the C++ test to compare.
 
 Written from the Hugging Face formulas (transformers' modeling_llama), not from our C++: RMSNorm,
-rotate_half RoPE, grouped-query attention via repeat_kv, SwiGLU MLP, causal mask, optional q/k/v
-biases, tied embeddings, and HF's pooling on the token before the first pad. Computed in float64 so the
+rotate_half RoPE (with rope_scaling "linear" or "llama3", from transformers 4's rope_scaling or
+transformers 5's rope_parameters), grouped-query attention via repeat_kv, SwiGLU MLP, causal mask,
+optional q/k/v biases, tied embeddings, and HF's pooling on the token before the first pad. Computed in float64 so the
 difference measures our fp32 rounding, not the reference's.
 
 Runs under Debian's /usr/bin/python3 (python3-torch); the `safetensors` package is not needed, the
@@ -77,6 +78,52 @@ def linear(x, w, b=None):
     return y + b if b is not None else y
 
 
+def rope_settings(cfg):
+    """(theta, scaling dict) from config.json: rope_scaling (transformers 4, null when unscaled) wins over
+    rope_parameters (transformers 5, with rope_theta inside); the type under "rope_type" or the older "type"."""
+    theta = cfg.get("rope_theta", 10000.0)
+    scaling = cfg.get("rope_scaling")
+    if not scaling and isinstance(cfg.get("rope_parameters"), dict):
+        scaling = cfg["rope_parameters"]
+        theta = scaling.get("rope_theta", theta)
+    scaling = dict(scaling or {})
+    scaling["rope_type"] = scaling.get("rope_type", scaling.get("type", "default"))
+    return theta, scaling
+
+
+def inverse_frequencies(cfg, dh):
+    """theta^(-2i/dh), i < dh/2, scaled as the config says.
+
+    linear: positions divided by factor, which is the same as every frequency divided by factor.
+    llama3: per frequency, by its wavelength 2*pi/f against the pretraining context L (original_max_
+    position_embeddings): longer than L/low_freq_factor -> f/factor; shorter than L/high_freq_factor -> f;
+    between, f * (s + (1-s)/factor) with s = (L/wavelength - low) / (high - low), which runs linearly in
+    L/wavelength from 0 (at the long end, f/factor) to 1 (at the short end, f).
+    """
+    theta, sc = rope_settings(cfg)
+    f = 1.0 / (theta ** (torch.arange(0, dh, 2, dtype=torch.float64) / dh))
+    kind = sc["rope_type"]
+    if kind == "default":
+        return f
+    if kind == "linear":
+        return f / sc["factor"]
+    if kind == "llama3":
+        factor, low, high = sc["factor"], sc["low_freq_factor"], sc["high_freq_factor"]
+        L = sc.get("original_max_position_embeddings") or cfg["max_position_embeddings"]
+        out = []
+        for fi in f.tolist():
+            wavelength = 2 * math.pi / fi
+            if wavelength > L / low:
+                out.append(fi / factor)
+            elif wavelength < L / high:
+                out.append(fi)
+            else:
+                s = (L / wavelength - low) / (high - low)
+                out.append(fi * (s + (1 - s) / factor))
+        return torch.tensor(out, dtype=torch.float64)
+    raise SystemExit("reference: rope type %r not implemented" % kind)
+
+
 def forward(cfg, w, ids):
     B, T = ids.shape
     D = cfg["hidden_size"]
@@ -84,10 +131,9 @@ def forward(cfg, w, ids):
     Hkv = cfg.get("num_key_value_heads") or H
     Dh = D // H
     eps = cfg.get("rms_norm_eps", 1e-6)
-    theta = cfg.get("rope_theta", 10000.0)
     bias = cfg.get("attention_bias", False)
 
-    inv_freq = 1.0 / (theta ** (torch.arange(0, Dh, 2, dtype=torch.float64) / Dh))
+    inv_freq = inverse_frequencies(cfg, Dh)                           # [Dh/2]
     freqs = torch.outer(torch.arange(T, dtype=torch.float64), inv_freq)
     emb = torch.cat((freqs, freqs), dim=-1)
     cos, sin = emb.cos(), emb.sin()                                   # [T, Dh]

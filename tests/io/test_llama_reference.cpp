@@ -3,12 +3,16 @@
 // through our safetensors writer and HF folder layout, so this also checks that what we export means
 // to HF what it means to us: tensor names, layouts, RoPE convention, GQA grouping, biases, tied
 // embeddings and the classifier's pooling. Random weights far from zero make every term count.
+// Scaled rotary embeddings (rope_scaling linear and llama3, in transformers 4's and 5's spellings) go
+// the same way, on sequences longer than llama3's original context, so every frequency band counts.
 #include "TinyLlama.h"
 
 #include "core/io/HfModelFolder.h"
 #include "core/io/SafetensorsReader.h"
 #include "core/io/TorchTensors.h"
+#include "core/util/AtomicFile.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/types.h>
 
 #include <QProcess>
@@ -54,11 +58,34 @@ class TestLlamaReference : public QObject {
     QTest::addColumn<bool>("classifier");
     QTest::addColumn<bool>("gqaAndBias");
     QTest::addColumn<QString>("modelType");
-    QTest::newRow("Llama causal LM, GQA, q/k/v/o bias, rope_theta 5e5") << false << false << true << "llama";
-    QTest::newRow("Qwen2 causal LM, GQA, q/k/v bias only") << false << false << true << "qwen2";
-    QTest::newRow("causal LM, tied embeddings") << true << false << true << "llama";
-    QTest::newRow("causal LM, plain multi-head, no bias") << false << false << false << "llama";
-    QTest::newRow("sequence classification, last non-pad token") << false << true << true << "llama";
+    // config.json fields merged over the tiny config (rope_scaling / rope_parameters), read by our
+    // LlamaConfig::fromJson, written back by our writer and read again by the reference.
+    QTest::addColumn<QString>("ropeJson");
+    QTest::addColumn<int>("heads");  // 0: the tiny config's 4 (head size 8); 2: head size 16
+    QTest::newRow("Llama causal LM, GQA, q/k/v/o bias, rope_theta 5e5") << false << false << true << "llama" << "" << 0;
+    QTest::newRow("Qwen2 causal LM, GQA, q/k/v bias only") << false << false << true << "qwen2" << "" << 0;
+    QTest::newRow("causal LM, tied embeddings") << true << false << true << "llama" << "" << 0;
+    QTest::newRow("causal LM, plain multi-head, no bias") << false << false << false << "llama" << "" << 0;
+    QTest::newRow("sequence classification, last non-pad token") << false << true << true << "llama" << "" << 0;
+    QTest::newRow("rope_scaling linear, factor 2") << false << false << true << "llama"
+                                                   << R"({"rope_scaling": {"rope_type": "linear", "factor": 2.0}})" << 0;
+    QTest::newRow("rope_scaling linear, older 'type' key") << false << false << false << "llama"
+                                                           << R"({"rope_scaling": {"type": "linear", "factor": 2.0}})" << 0;
+    QTest::newRow("rope_scaling llama3, factor 8, low 1, high 4, original 16")
+        << false << false << true << "llama"
+        << R"({"rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+               "original_max_position_embeddings": 16}})"
+        << 0;
+    // Head size 16 at theta 1e4: wavelengths 6.3 (< 32/4: kept), 19.9 (blended), 63 and longer (/ factor).
+    QTest::newRow("rope_parameters (transformers 5) llama3, original 32, every band")
+        << false << false << false << "llama"
+        << R"({"rope_parameters": {"rope_type": "llama3", "rope_theta": 10000.0, "factor": 8.0, "low_freq_factor": 1.0,
+               "high_freq_factor": 4.0, "original_max_position_embeddings": 32}})"
+        << 2;
+    QTest::newRow("classification with rope_scaling llama3") << false << true << true << "llama"
+        << R"({"rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+               "original_max_position_embeddings": 16}})"
+        << 0;
   }
 
   void logitsMatchPyTorchReference() {
@@ -68,6 +95,8 @@ class TestLlamaReference : public QObject {
     QFETCH(bool, classifier);
     QFETCH(bool, gqaAndBias);
     QFETCH(QString, modelType);
+    QFETCH(QString, ropeJson);
+    QFETCH(int, heads);
 
     auto config = tiny::config(tied, classifier);
     config.model_type = modelType.toStdString();
@@ -76,20 +105,35 @@ class TestLlamaReference : public QObject {
       config.attention_bias = false;
       config.rope_theta = 10000.0;
     }
+    if (heads > 0) {
+      config.num_attention_heads = heads;
+      config.num_key_value_heads = 0;
+    }
+    const fts::LlamaConfig unscaled = config;
+    const bool scaled = !ropeJson.isEmpty();
+    if (scaled) {  // through config.json text, as a model folder brings it
+      auto j = nlohmann::json::parse(config.toJson("LlamaForCausalLM"));
+      j.update(nlohmann::json::parse(ropeJson.toStdString()));
+      config = fts::LlamaConfig::fromJson(j.dump(), "test config.json");
+      QVERIFY(config.rope_scaling.scaled());
+    }
     const auto kind = classifier ? fts::HeadKind::SequenceClassification : fts::HeadKind::CausalLM;
     fts::LlamaForTask model(config, kind);
     tiny::randomize(*model, 42);
     model->eval();
 
-    const std::vector<int64_t> lengths = {12, 7, 1};  // right padding with pad_token_id
-    auto ids = tiny::paddedIds(lengths, 12, config.pad_token_id, config.vocab_size);  // [B,T]
-    torch::Tensor ours;
-    {
+    // Scaled rows run 40 positions of the 64: past llama3's original context (16, 32) and where a
+    // frequency divided by 2 or 8 turns the rotation visibly less than the unscaled one.
+    const int64_t T = scaled ? 40 : 12;
+    const std::vector<int64_t> lengths = scaled ? std::vector<int64_t>{40, 23, 1} : std::vector<int64_t>{12, 7, 1};  // right padding
+    auto ids = tiny::paddedIds(lengths, T, config.pad_token_id, config.vocab_size);  // [B,T]
+    auto logitsOf = [&](fts::LlamaForTask& m) {
       torch::NoGradGuard noGrad;
-      auto hidden = model->model->forwardEmbeds(model->model->embed(ids));  // [B,T,D]
-      ours = classifier ? model->classLogits(hidden, torch::tensor(lengths, torch::kInt64))  // [B,C]
-                        : model->lmLogits(hidden);                                         // [B,T,V]
-    }
+      auto hidden = m->model->forwardEmbeds(m->model->embed(ids));  // [B,T,D]
+      return classifier ? m->classLogits(hidden, torch::tensor(lengths, torch::kInt64))  // [B,C]
+                        : m->lmLogits(hidden);                                         // [B,T,V]
+    };
+    const torch::Tensor ours = logitsOf(model);
 
     QTemporaryDir dir;
     const std::filesystem::path folder = dir.filePath("model").toStdString();
@@ -110,6 +154,22 @@ class TestLlamaReference : public QObject {
     qInfo("max |ours - reference| = %.3g (largest logit %.3g)", maxDiff, scale);
     QVERIFY2(scale > 0.5, "logits too small for the comparison to mean anything");
     QVERIFY2(maxDiff < 1e-4, qPrintable(QString("max abs difference %1").arg(maxDiff)));
+    if (scaled) {
+      // The folder says the same scaling in the same spelling, and the scaling matters: the same
+      // weights without it are far from the reference.
+      const auto written = nlohmann::json::parse(fts::readWholeFile(folder / "config.json"));
+      const auto given = nlohmann::json::parse(ropeJson.toStdString());
+      const std::string field = given.begin().key();
+      QVERIFY2(written.contains(field), qPrintable(QString::fromStdString(written.dump())));
+      for (auto it = given[field].begin(); it != given[field].end(); ++it)
+        QVERIFY2(written[field][it.key()] == it.value(), qPrintable(QString::fromStdString(field + "." + it.key())));
+      fts::LlamaForTask plain(unscaled, kind);
+      tiny::randomize(*plain, 42);
+      plain->eval();
+      const double moved = (logitsOf(plain).to(torch::kFloat64) - reference).abs().max().item<double>();
+      qInfo("without the scaling: max |ours - reference| = %.3g", moved);
+      QVERIFY2(moved > 1e-2, qPrintable(QString("the scaling moved the logits by only %1").arg(moved)));
+    }
   }
 };
 
