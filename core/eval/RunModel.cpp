@@ -6,7 +6,9 @@
 #include "core/text/SentencePieceTokenizer.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/Evaluation.h"
+#include "core/train/LlamaTaskModel.h"
 #include "core/train/LoraSettings.h"
+#include "core/train/ModelSetup.h"
 #include "core/train/SampleEncoding.h"
 #include "core/util/AtomicFile.h"
 
@@ -23,7 +25,7 @@ namespace fts {
 namespace fs = std::filesystem;
 
 struct RunModel::Impl {
-  LlamaForTask model{nullptr};
+  std::unique_ptr<TaskModel> model;  // a decoder or an encoder
   std::unique_ptr<Tokenizer> tokenizer;
   std::string source;
   std::optional<TextClassBaseline> baseline;  // a baseline run: no network at all
@@ -88,10 +90,8 @@ RunModel RunModel::load(const fs::path& folder) {
   fs::path hf = folder / "model";
   if (!fs::exists(hf / "config.json") && fs::exists(folder / "config.json") && fs::exists(folder / "model.safetensors")) hf = folder;
   if (fs::exists(hf / "config.json") && (fs::exists(hf / "model.safetensors") || fs::exists(hf / "model.safetensors.index.json"))) {
-    const LlamaConfig config = loadHfConfig(hf);
-    impl->tokenizer = loadHfTokenizer(hf, config.vocab_size);
-    impl->model = LlamaForTask(config, config.id2label.empty() ? HeadKind::CausalLM : HeadKind::SequenceClassification);
-    loadHfWeights(impl->model, findHfModelFiles(hf));
+    impl->model = loadTaskModel(hf);
+    impl->tokenizer = loadHfTokenizer(hf, impl->model->shape().vocab);
     impl->source = hf.string();
   } else {
     // A run that has not finished: its best weights, else its newest checkpoint.
@@ -101,15 +101,14 @@ RunModel RunModel::load(const fs::path& folder) {
       if (!latest) throw std::runtime_error(folder.string() + ": holds no model yet (no model/ folder and no checkpoint)");
       ckpt = *latest;
     }
-    const LlamaConfig config = LlamaConfig::load(folder / "config.json");
     impl->tokenizer = loadTokenizer(folder);
-    impl->model = LlamaForTask(config, config.id2label.empty() ? HeadKind::CausalLM : HeadKind::SequenceClassification);
+    impl->model = taskModelFromConfig(folder / "config.json");
     // A LoRA run's checkpoints hold its adapters: attach them as the run did before reading.
     if (fs::exists(folder / "train_config.json")) {
       const TrainConfig cfg = TrainConfig::fromJson(readWholeFile(folder / "train_config.json"), (folder / "train_config.json").string());
-      if (cfg.model.lora_rank > 0) attachLora(impl->model, loraConfigOf(cfg), 0);
+      if (cfg.model.lora_rank > 0) impl->model->attachLora(loraConfigOf(cfg), 0);
     }
-    loadCheckpoint(ckpt, impl->model, nullptr);
+    loadCheckpoint(ckpt, impl->model->module(), nullptr);
     impl->source = ckpt.string();
   }
   // A run folder says how its texts were cut to fit; an HF folder alone keeps the head.
@@ -117,11 +116,11 @@ RunModel RunModel::load(const fs::path& folder) {
     const TrainConfig cfg = TrainConfig::fromJson(readWholeFile(folder / "train_config.json"), (folder / "train_config.json").string());
     data::parseTruncation(cfg.data.truncation, impl->truncation);
   }
-  impl->model->eval();
+  impl->model->module().eval();
   return RunModel(std::move(impl));
 }
 
-bool RunModel::isClassifier() const { return impl_->baseline || impl_->model->kind == HeadKind::SequenceClassification; }
+bool RunModel::isClassifier() const { return impl_->baseline || impl_->model->head() == TaskHead::SequenceClassification; }
 std::string RunModel::source() const { return impl_->source; }
 
 Prediction RunModel::predict(const std::string& text, const GenerationOptions& gen) const {
@@ -134,20 +133,24 @@ Prediction RunModel::predict(const std::string& text, const GenerationOptions& g
     return out;
   }
   torch::NoGradGuard noGrad;
-  auto& model = impl_->model;
-  const auto& config = model->model->config;
+  TaskModel& task = *impl_->model;
+  const ModelShape shape = task.shape();
   Prediction out;
   if (isClassifier()) {
-    const auto ids = impl_->ids(text, config.max_position_embeddings, true);
-    auto input = torch::tensor(ids, torch::kInt64).unsqueeze(0);                  // [1,T]
-    auto hidden = model->model->forwardEmbeds(model->model->embed(input));        // [1,T,D]
-    auto probs = torch::softmax(model->classLogits(hidden, torch::tensor({static_cast<int64_t>(ids.size())})), -1)[0];  // [C]
-    for (size_t c = 0; c < config.id2label.size(); ++c)
-      out.scores.emplace_back(config.id2label[c], probs[static_cast<int64_t>(c)].item<double>());
+    const auto ids = impl_->ids(text, static_cast<int>(shape.maxPositions), true);
+    auto input = torch::tensor(ids, torch::kInt64).unsqueeze(0);  // [1,T]
+    auto logits = task.classLogits(task.embed(input), torch::tensor({static_cast<int64_t>(ids.size())}));  // [1,C]
+    auto probs = torch::softmax(logits.to(torch::kFloat32), -1)[0];  // [C]
+    const auto labels = task.labels();
+    for (size_t c = 0; c < labels.size(); ++c) out.scores.emplace_back(labels[c], probs[static_cast<int64_t>(c)].item<double>());
     std::sort(out.scores.begin(), out.scores.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     out.label = out.scores.front().first;
     return out;
   }
+  LlamaForTask* decoder = llamaOf(task);
+  if (!decoder) throw std::invalid_argument(impl_->source + ": a " + task.architecture() + " does not generate text");
+  auto& model = *decoder;
+  const auto& config = model->model->config;
   // Causal LM: extend the prompt token by token (no KV cache yet: fine for short continuations).
   std::vector<int64_t> ids = impl_->ids(text, config.max_position_embeddings, false);
   const size_t prompt = ids.size();
@@ -196,13 +199,14 @@ Prediction RunModel::predict(const std::string& text, const GenerationOptions& g
 Evaluation RunModel::evaluate(const fs::path& dataFile, const data::LoadOptions& options, int maxLen, bool pack) const {
   if (impl_->baseline) return evaluateBaseline(*impl_->baseline, dataFile, options);
   if (pack && isClassifier()) throw std::invalid_argument("packed evaluation is for causal language models, not classifiers");
-  auto& model = impl_->model;
-  const auto& config = model->model->config;
+  TaskModel& model = *impl_->model;
+  const ModelShape shape = model.shape();
+  const std::vector<std::string> id2label = model.labels();
   const data::Dataset ds = data::loadDataset(dataFile, options).dataset;
   Evaluation ev;
   ev.samples = static_cast<std::int64_t>(ds.samples.size());
   std::map<std::string, int> labelIds;
-  for (size_t i = 0; i < config.id2label.size(); ++i) labelIds[config.id2label[i]] = static_cast<int>(i);
+  for (size_t i = 0; i < id2label.size(); ++i) labelIds[id2label[i]] = static_cast<int>(i);
   if (isClassifier())
     for (const auto& s : ds.samples)
       if (!labelIds.count(s.label))
@@ -210,7 +214,7 @@ Evaluation RunModel::evaluate(const fs::path& dataFile, const data::LoadOptions&
   // The same framing as training: BOS, the text cut by the run's truncation, EOS; pairs score the
   // response only.
   EncodingOptions eo;
-  eo.maxLen = std::min(maxLen, config.max_position_embeddings);
+  eo.maxLen = std::min<int>(maxLen, static_cast<int>(shape.maxPositions));
   eo.truncation = impl_->truncation;
   eo.bos = impl_->bos();
   eo.eos = impl_->eos();
@@ -218,11 +222,11 @@ Evaluation RunModel::evaluate(const fs::path& dataFile, const data::LoadOptions&
   std::iota(rows.begin(), rows.end(), std::size_t{0});
   const EncodedSet set = pack ? packSamples(ds, rows, *impl_->tokenizer, eo)
                               : encodeSamples(ds, rows, *impl_->tokenizer, isClassifier() ? labelIds : std::map<std::string, int>{}, eo);
-  const EvalResult r = evaluateSet(model, set, 32, config.pad_token_id);
+  const EvalResult r = evaluateSet(model, set, 32, shape.padId);
   ev.metrics["loss"] = r.loss;
   if (isClassifier()) {
-    ev.labels = config.id2label;
-    ev.report = classificationReport(r.truth, r.predicted, static_cast<int>(config.id2label.size()));
+    ev.labels = id2label;
+    ev.report = classificationReport(r.truth, r.predicted, static_cast<int>(id2label.size()));
     ev.metrics["accuracy"] = ev.report.accuracy;
     ev.metrics["macro_f1"] = ev.report.macroF1;
     ev.metrics["weighted_f1"] = ev.report.weightedF1;

@@ -27,6 +27,15 @@ std::string taskOf(const fs::path& configJson) {
   }
 }
 
+std::string modelTypeOf(const fs::path& configJson) {
+  try {
+    const auto j = nlohmann::json::parse(readWholeFile(configJson));
+    return j.is_object() ? j.value("model_type", std::string()) : std::string();
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 std::string shortNumber(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
@@ -68,12 +77,14 @@ ExportSourceInfo inspectExportSource(const fs::path& folder) {
                                "(config.json with model.safetensors)");
     s.hasWeights = true;
     s.task = taskOf(folder / "config.json");
+    s.modelType = modelTypeOf(folder / "config.json");
     return s;
   }
   const fs::path cfgFile = folder / "train_config.json";
   const TrainConfig cfg = TrainConfig::fromJson(readWholeFile(cfgFile), cfgFile.string());
   s.finished = isModelFolder(folder / "model");
   s.task = taskOf(s.finished ? folder / "model" / "config.json" : folder / "config.json");
+  s.modelType = modelTypeOf(s.finished ? folder / "model" / "config.json" : folder / "config.json");
   s.hasWeights = s.finished || fs::is_directory(folder / "checkpoints");
   s.baseModel = cfg.model.base;
   s.lora = cfg.model.lora_rank > 0;
@@ -96,6 +107,11 @@ ExportSourceInfo inspectExportSource(const fs::path& folder) {
 std::string exportFormatUnavailable(const ExportSourceInfo& s, ExportFormat format) {
   const std::string what = s.isRun ? "run " + s.name : s.folder.string();
   if (!s.hasWeights) return what + " holds no model yet (no model/ folder and no checkpoint): export it once it has trained";
+  if (s.modelType == "bert")
+    return what + " is a BERT encoder, which the exporter does not write yet" +
+           std::string(s.isRun ? ": its model/ folder is already a Hugging Face BertForSequenceClassification folder "
+                                 "(config.json, model.safetensors, tokenizer.json) that transformers loads: copy that folder"
+                               : "");
   switch (format) {
     case ExportFormat::HuggingFace:
       return {};

@@ -21,6 +21,7 @@ struct ExportSourceInfo {
   bool finished = false;                 // run: its model/ folder (the hand-over model) exists
   bool hasWeights = false;               // a model/ folder, a checkpoint, or the folder's own weights
   std::string task;                      // "lm" | "cls"; empty when config.json cannot be read
+  std::string modelType;                 // config.json's model_type ("llama", "bert", ...)
   // LoRA (runs only): the adapter the run trained on a frozen base.
   bool lora = false;
   int loraRank = 0;

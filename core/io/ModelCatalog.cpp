@@ -123,11 +123,15 @@ ModelFolderInfo describeModelFolder(const fs::path& folder) {
   info.tokenizerKind = tokenizerKindOf(folder);
 
   const bool llama = info.modelType == "llama" || info.modelType == "qwen2" || info.modelType == "mistral";
-  info.trainable = llama && (info.tokenizerKind == "sentencepiece" || info.tokenizerKind == "bpe" || info.tokenizerKind == "wordpiece");
-  if (!llama)
-    info.note = "model_type '" + info.modelType + "' cannot be fine-tuned yet (the engine trains Llama-family decoders)";
-  else if (!info.trainable)
+  const bool bert = info.modelType == "bert";
+  const bool tokenizerOk = info.tokenizerKind == "sentencepiece" || info.tokenizerKind == "bpe" || info.tokenizerKind == "wordpiece";
+  info.trainable = (llama || bert) && tokenizerOk;
+  if (!llama && !bert)
+    info.note = "model_type '" + info.modelType + "' cannot be fine-tuned (the engine trains Llama-family decoders and BERT encoders)";
+  else if (!tokenizerOk)
     info.note = "tokenizer " + info.tokenizerKind + " is not supported";
+  else if (bert)
+    info.note = "encoder: classification (masked-LM pretraining is not in the engine yet)";
   return info;
 }
 

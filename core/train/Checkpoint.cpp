@@ -91,7 +91,7 @@ fs::path stepCheckpointDir(const fs::path& runDir, std::int64_t step) {
 
 fs::path bestCheckpointDir(const fs::path& runDir) { return runDir / "checkpoints" / "best"; }
 
-void saveCheckpoint(const fs::path& dir, LlamaForTask& model, const ParamOptimizer* optimizer, const CheckpointState& state) {
+void saveCheckpoint(const fs::path& dir, torch::nn::Module& model, const ParamOptimizer* optimizer, const CheckpointState& state) {
   fs::create_directories(dir.parent_path());
   const fs::path staged = dir.string() + ".partial";
   std::error_code ec;
@@ -99,7 +99,7 @@ void saveCheckpoint(const fs::path& dir, LlamaForTask& model, const ParamOptimiz
   fs::create_directories(staged);
 
   std::vector<std::pair<std::string, torch::Tensor>> weights;
-  for (const auto& p : model->named_parameters()) weights.emplace_back(p.key(), p.value());
+  for (const auto& p : model.named_parameters()) weights.emplace_back(p.key(), p.value());
   writeTensors(staged / "model.safetensors", weights);
   if (optimizer) {
     std::vector<std::pair<std::string, torch::Tensor>> opt;
@@ -112,14 +112,14 @@ void saveCheckpoint(const fs::path& dir, LlamaForTask& model, const ParamOptimiz
   swapInFolder(staged, dir);
 }
 
-CheckpointState loadCheckpoint(const fs::path& dir, LlamaForTask& model, ParamOptimizer* optimizer) {
+CheckpointState loadCheckpoint(const fs::path& dir, torch::nn::Module& model, ParamOptimizer* optimizer) {
   if (!fs::exists(dir / "trainer_state.json"))
     throw std::runtime_error(dir.string() + ": not a checkpoint (no trainer_state.json)");
   CheckpointState state = stateFromJson(readWholeFile(dir / "trainer_state.json"), dir / "trainer_state.json");
   {
     SafetensorsReader weights(dir / "model.safetensors");
     torch::NoGradGuard noGrad;
-    for (auto& p : model->named_parameters()) {
+    for (auto& p : model.named_parameters()) {
       if (!weights.contains(p.key()))
         throw std::runtime_error((dir / "model.safetensors").string() + ": no tensor '" + p.key() + "' for this model");
       auto t = tensorFromView(weights.view(p.key()));

@@ -28,11 +28,19 @@ struct CheckpointState {
 };
 
 // Writes the checkpoint folder `dir` (replacing one of that name). Throws std::runtime_error.
-void saveCheckpoint(const std::filesystem::path& dir, LlamaForTask& model, const ParamOptimizer* optimizer,
+// Any model kind: its parameters by name (TaskModel::module()).
+void saveCheckpoint(const std::filesystem::path& dir, torch::nn::Module& model, const ParamOptimizer* optimizer,
                     const CheckpointState& state);
+inline void saveCheckpoint(const std::filesystem::path& dir, LlamaForTask& model, const ParamOptimizer* optimizer,
+                           const CheckpointState& state) {
+  saveCheckpoint(dir, *model, optimizer, state);
+}
 
 // Restores weights (and optimizer and RNG when given/present) and returns the trainer state.
-CheckpointState loadCheckpoint(const std::filesystem::path& dir, LlamaForTask& model, ParamOptimizer* optimizer);
+CheckpointState loadCheckpoint(const std::filesystem::path& dir, torch::nn::Module& model, ParamOptimizer* optimizer);
+inline CheckpointState loadCheckpoint(const std::filesystem::path& dir, LlamaForTask& model, ParamOptimizer* optimizer) {
+  return loadCheckpoint(dir, *model, optimizer);
+}
 
 // runDir/checkpoints/step-NNNNNNNN folders, oldest first.
 std::vector<std::filesystem::path> stepCheckpoints(const std::filesystem::path& runDir);

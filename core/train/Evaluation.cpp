@@ -11,10 +11,10 @@
 
 namespace fts {
 
-EvalResult evaluateSet(LlamaForTask& model, const EncodedSet& set, int batchSize, std::int64_t padId, const std::atomic<bool>* stop) {
+EvalResult evaluateSet(TaskModel& model, const EncodedSet& set, int batchSize, std::int64_t padId, const std::atomic<bool>* stop) {
   torch::NoGradGuard noGrad;
-  model->eval();
-  const bool classification = model->kind == HeadKind::SequenceClassification;
+  model.module().eval();
+  const bool classification = model.head() == TaskHead::SequenceClassification;
   EvalResult r;
   std::vector<std::size_t> order(set.size());
   std::iota(order.begin(), order.end(), std::size_t{0});

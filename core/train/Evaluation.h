@@ -2,6 +2,7 @@
 // Internal to core/: includes torch. Evaluates a model on an encoded set: mean loss, and the
 // predicted class of every sample (classification).
 #include "core/model/LlamaModules.h"
+#include "core/model/TaskModel.h"
 #include "core/train/SampleEncoding.h"
 
 #include <atomic>
@@ -18,7 +19,7 @@ struct EvalResult {
 
 // Batches rows of similar length together (order does not change a mean). Stops early, with what it
 // has, when `stop` turns true. Leaves the model in eval mode; the caller restores train mode.
-EvalResult evaluateSet(LlamaForTask& model, const EncodedSet& set, int batchSize, std::int64_t padId,
+EvalResult evaluateSet(TaskModel& model, const EncodedSet& set, int batchSize, std::int64_t padId,
                        const std::atomic<bool>* stop = nullptr);
 
 }  // namespace fts

@@ -1,6 +1,9 @@
 #include "core/train/ModelSetup.h"
 
+#include "core/io/BertHfFolder.h"
 #include "core/io/HfModelFolder.h"
+#include "core/train/BertTaskModel.h"
+#include "core/train/LlamaTaskModel.h"
 #include "core/model/Lora.h"
 #include "core/text/TokenizerTraining.h"
 #include "core/util/AtomicFile.h"
@@ -78,15 +81,69 @@ ModelSetup modelFromScratch(const TrainConfig& cfg, const std::vector<std::strin
   } catch (const std::invalid_argument& e) {
     throw JobFailed(std::string("model settings: ") + e.what());
   }
-  s.model = LlamaForTask(mc, headFor(!labels.empty()));
-  initLlamaWeights(*s.model, static_cast<uint64_t>(cfg.train.seed));
+  LlamaForTask model(mc, headFor(!labels.empty()));
+  initLlamaWeights(*model, static_cast<uint64_t>(cfg.train.seed));
+  s.model = std::make_unique<LlamaTaskModel>(model);
   return s;
 }
+
+namespace {
+
+std::string storedDtypes(const HfLoadReport& report) {
+  std::string stored;
+  for (const auto& d : report.storedDtypes) stored += (stored.empty() ? "" : ",") + d;
+  return stored;
+}
+
+// A sentence-transformers folder says how its embeddings were pooled (1_Pooling/config.json); its
+// BERT pooler was never trained for classification, so mean pooling is what its training saw.
+bool sentenceTransformersMeanPooling(const std::filesystem::path& base) {
+  const auto file = base / "1_Pooling" / "config.json";
+  if (!std::filesystem::is_regular_file(file)) return false;
+  return readWholeFile(file).find("\"pooling_mode_mean_tokens\": true") != std::string::npos;
+}
+
+ModelSetup bertFromBase(const TrainConfig& cfg, const std::vector<std::string>& labels, bool classification,
+                        const std::filesystem::path& base, std::unique_ptr<Tokenizer> tokenizer, RunRecorder& events) {
+  if (!classification)
+    throw JobFailed(base.string() + ": is a BERT encoder, which cannot be trained as a causal language model; "
+                    "train it on labelled data (classification), or choose a decoder as the base model");
+  BertConfig bc = loadBertHfConfig(base);
+  bc.id2label = labels;
+  bc.hidden_dropout_prob = cfg.model.dropout > 0 ? cfg.model.dropout : bc.hidden_dropout_prob;
+  const std::string pooling = cfg.model.pooling;
+  if (pooling != "auto" && pooling != "pooler" && pooling != "mean")
+    throw JobFailed("model.pooling must be auto, pooler or mean, not '" + pooling + "'");
+  bc.classifier_pooling = pooling == "auto" ? (sentenceTransformersMeanPooling(base) ? "mean" : "pooler") : pooling;
+  if (cfg.data.max_len > bc.max_position_embeddings)
+    throw JobFailed("data.max_len " + std::to_string(cfg.data.max_len) + " exceeds the encoder's max_position_embeddings " +
+                    std::to_string(bc.max_position_embeddings) + ": lower data.max_len");
+  BertForSequenceClassification model(bc);
+  initBertWeights(*model, bc.pad_token_id, static_cast<uint64_t>(cfg.train.seed));  // the head, which the base lacks
+  HfLoadOptions opts;
+  opts.allowMissingHead = true;
+  const BertLoadReport report = loadBertHfWeights(model, findHfModelFiles(base), opts);
+  log(events, "base model " + base.string() + ": " + std::to_string(report.tensorsLoaded) + " tensors (" + storedDtypes(report) +
+                  "), classifier pooling: " + bc.classifier_pooling +
+                  (report.headKeptInitialised.empty() ? "" : ", new head " + report.headKeptInitialised.front()));
+  ModelSetup s;
+  s.tokenizer = std::move(tokenizer);
+  s.model = std::make_unique<BertTaskModel>(model);
+  return s;
+}
+
+}  // namespace
 
 ModelSetup modelFromBase(const TrainConfig& cfg, const std::vector<std::string>& labels, bool classification,
                          const std::filesystem::path& runDir, RunRecorder& events) {
   const std::filesystem::path base = cfg.model.base;
   const HfModelFiles files = findHfModelFiles(base);
+  if (isBertHfFolder(base)) {
+    const BertConfig bc = loadBertHfConfig(base);
+    auto tokenizer = loadHfTokenizer(base, bc.vocab_size);
+    tokenizer->saveFiles(runDir);
+    return bertFromBase(cfg, labels, classification, base, std::move(tokenizer), events);
+  }
   LlamaConfig mc = loadHfConfig(base);
   ModelSetup s;
   s.tokenizer = loadHfTokenizer(base, mc.vocab_size);
@@ -100,42 +157,73 @@ ModelSetup modelFromBase(const TrainConfig& cfg, const std::vector<std::string>&
   if (cfg.data.max_len > mc.max_position_embeddings)
     log(events, "data.max_len " + std::to_string(cfg.data.max_len) + " exceeds the base model's max_position_embeddings " +
                     std::to_string(mc.max_position_embeddings) + ": positions beyond it were never trained", LogEvent::Level::Warning);
-  s.model = LlamaForTask(mc, headFor(classification));
-  initLlamaWeights(*s.model, static_cast<uint64_t>(cfg.train.seed));  // the head, if the base has none
+  LlamaForTask model(mc, headFor(classification));
+  initLlamaWeights(*model, static_cast<uint64_t>(cfg.train.seed));  // the head, if the base has none
   HfLoadOptions opts;
   opts.allowMissingHead = true;
-  const HfLoadReport report = loadHfWeights(s.model, files, opts);
-  std::string stored;
-  for (const auto& d : report.storedDtypes) stored += (stored.empty() ? "" : ",") + d;
-  log(events, "base model " + base.string() + ": " + std::to_string(report.tensorsLoaded) + " tensors (" + stored + ")" +
+  const HfLoadReport report = loadHfWeights(model, files, opts);
+  log(events, "base model " + base.string() + ": " + std::to_string(report.tensorsLoaded) + " tensors (" + storedDtypes(report) + ")" +
                   (report.headKeptInitialised.empty() ? "" : ", new head " + report.headKeptInitialised.front()));
+  s.model = std::make_unique<LlamaTaskModel>(model);
   return s;
 }
 
-ModelSetup modelForResume(const std::filesystem::path& runDir, bool classification) {
+std::unique_ptr<TaskModel> taskModelFromConfig(const std::filesystem::path& configJson) {
+  const std::string text = readWholeFile(configJson);
+  if (BertConfig::modelTypeOf(text, configJson.string()) == "bert") {
+    const BertConfig bc = BertConfig::load(configJson);
+    if (bc.id2label.empty()) return std::make_unique<BertTaskModel>(BertForMaskedLM(bc));
+    return std::make_unique<BertTaskModel>(BertForSequenceClassification(bc));
+  }
+  const LlamaConfig mc = LlamaConfig::load(configJson);
+  return std::make_unique<LlamaTaskModel>(LlamaForTask(mc, headFor(!mc.id2label.empty())));
+}
+
+std::unique_ptr<TaskModel> loadTaskModel(const std::filesystem::path& folder) {
+  const HfModelFiles files = findHfModelFiles(folder);
+  if (isBertHfFolder(folder)) {
+    const BertConfig bc = loadBertHfConfig(folder);
+    if (bc.id2label.empty()) {
+      BertForMaskedLM m(bc);
+      loadBertHfWeights(m, files);
+      return std::make_unique<BertTaskModel>(m);
+    }
+    BertForSequenceClassification m(bc);
+    loadBertHfWeights(m, files);
+    return std::make_unique<BertTaskModel>(m);
+  }
+  const LlamaConfig mc = loadHfConfig(folder);
+  LlamaForTask m(mc, headFor(!mc.id2label.empty()));
+  loadHfWeights(m, files);
+  return std::make_unique<LlamaTaskModel>(m);
+}
+
+ModelSetup modelForResume(const std::filesystem::path& runDir, bool /*classification*/) {
   ModelSetup s;
-  const LlamaConfig mc = LlamaConfig::load(runDir / "config.json");
   s.tokenizer = loadTokenizer(runDir);
-  s.model = LlamaForTask(mc, headFor(classification));
+  s.model = taskModelFromConfig(runDir / "config.json");
   return s;
 }
 
-std::vector<NamedParam> trainableParams(LlamaForTask& model, const TrainConfig& cfg, RunRecorder& events) {
-  const int layers = model->model->config.num_hidden_layers;
+std::vector<NamedParam> trainableParams(TaskModel& model, const TrainConfig& cfg, RunRecorder& events) {
+  const int layers = static_cast<int>(model.shape().layers);
   if (cfg.model.freeze_layers > layers)
     throw JobFailed("model.freeze_layers is " + std::to_string(cfg.model.freeze_layers) + " but the model has " +
                     std::to_string(layers) + " layers");
+  const std::vector<std::string> embeddings = model.embeddingPrefixes();
   auto frozen = [&](const std::string& name) {
-    if (cfg.model.freeze_embeddings && name.rfind("model.embed_tokens.", 0) == 0) return true;
+    if (cfg.model.freeze_embeddings)
+      for (const auto& prefix : embeddings)
+        if (name.rfind(prefix, 0) == 0) return true;
     for (int i = 0; i < cfg.model.freeze_layers; ++i)
-      if (name.rfind("model.layers." + std::to_string(i) + ".", 0) == 0) return true;
+      if (name.rfind(model.layerPrefix(i), 0) == 0) return true;
     return false;
   };
   // With LoRA, attachLora already chose what trains (adapters and a classifier head).
-  const bool lora = hasLora(model);
+  const bool lora = model.hasLora();
   std::vector<NamedParam> out;
   int nFrozen = 0;
-  for (auto& p : model->named_parameters()) {
+  for (auto& p : model.module().named_parameters()) {
     if (frozen(p.key())) {
       p.value().set_requires_grad(false);
       ++nFrozen;

@@ -3,6 +3,7 @@
 // tokenizer trained on the training texts), loaded from a base model folder, or restored for a
 // resume; and which of its parameters train.
 #include "core/model/LlamaModules.h"
+#include "core/model/TaskModel.h"
 #include "core/runs/RunRecorder.h"
 #include "core/text/SentencePieceTokenizer.h"
 #include "core/train/JobFailed.h"
@@ -17,7 +18,7 @@
 namespace fts {
 
 struct ModelSetup {
-  LlamaForTask model{nullptr};
+  std::unique_ptr<TaskModel> model;      // a Llama-family decoder or a BERT encoder
   std::unique_ptr<Tokenizer> tokenizer;  // SentencePiece, WordPiece or byte-level BPE
 };
 
@@ -27,14 +28,22 @@ HeadKind headFor(bool classification);
 // builds a freshly initialised model of the model.* shape. labels empty: causal LM.
 ModelSetup modelFromScratch(const TrainConfig& cfg, const std::vector<std::string>& texts, const std::vector<std::string>& labels,
                             int threads, const std::filesystem::path& runDir, RunRecorder& events);
-// Loads model.base (an HF folder) with its tokenizer; a new head when the task needs one it lacks.
+// Loads model.base (an HF folder: a Llama-family decoder, or a BERT encoder for classification) with
+// its tokenizer; a new head when the task needs one it lacks.
 ModelSetup modelFromBase(const TrainConfig& cfg, const std::vector<std::string>& labels, bool classification,
                          const std::filesystem::path& runDir, RunRecorder& events);
 // The run's own config.json and tokenizer files; the weights come from a checkpoint.
 ModelSetup modelForResume(const std::filesystem::path& runDir, bool classification);
 
+// The model a folder's config.json describes (a decoder, or a BERT encoder), weights not loaded: a
+// run's checkpoints fill them. Classification when config.json names classes; otherwise the causal
+// LM of a decoder, the masked LM of an encoder.
+std::unique_ptr<TaskModel> taskModelFromConfig(const std::filesystem::path& configJson);
+// A Hugging Face folder (a finished run's model/, an import, a download) with its weights.
+std::unique_ptr<TaskModel> loadTaskModel(const std::filesystem::path& folder);
+
 // Freezes what the config asks (embeddings, first layers; with LoRA attachLora already chose) and
 // returns the parameters that train, with weight decay on matrices only.
-std::vector<NamedParam> trainableParams(LlamaForTask& model, const TrainConfig& cfg, RunRecorder& events);
+std::vector<NamedParam> trainableParams(TaskModel& model, const TrainConfig& cfg, RunRecorder& events);
 
 }  // namespace fts

@@ -8,18 +8,19 @@
 
 namespace fts {
 
-MemoryEstimate estimateMemory(LlamaForTask& model, const std::vector<NamedParam>& trainable, const TrainConfig& cfg, double meanTokens) {
-  const auto& c = model->model->config;
+MemoryEstimate estimateMemory(TaskModel& model, const std::vector<NamedParam>& trainable, const TrainConfig& cfg, double meanTokens) {
+  const ModelShape c = model.shape();
   double params = 0, trained = 0;
-  for (const auto& p : model->parameters()) params += static_cast<double>(p.numel());
+  for (const auto& p : model.module().parameters()) params += static_cast<double>(p.numel());
   for (const auto& p : trainable) trained += static_cast<double>(p.tensor.numel());
   // Packed blocks are all max_len long; padded batches run longer than the mean.
   const double T = cfg.data.pack ? cfg.data.max_len : std::min<double>(cfg.data.max_len, std::max(1.0, meanTokens * 1.5));
   const double B = cfg.train.batch_size;
-  const double D = c.hidden_size, L = c.num_hidden_layers, H = c.num_attention_heads, F = c.ffnSize();
+  const double D = static_cast<double>(c.hidden), L = static_cast<double>(c.layers), H = static_cast<double>(c.heads),
+               F = static_cast<double>(c.ffn);
   // Saved activations per layer and token: norms, q/k/v/o, attention rows, SwiGLU (≈ 10 D + 3 F + 2 H T).
   const double actPerTokenLayer = 10 * D + 3 * F + 2 * H * T;
-  const double head = model->kind == HeadKind::CausalLM ? 3.0 * c.vocab_size * B * T : 0.0;
+  const double head = model.head() != TaskHead::SequenceClassification ? 3.0 * static_cast<double>(c.vocab) * B * T : 0.0;
   const double bytes = 4.0 * (params + trained /*grads*/ + 2 * trained /*moments*/ + B * T * L * actPerTokenLayer + head);
   MemoryEstimate e;
   e.gib = bytes / (1024.0 * 1024 * 1024);

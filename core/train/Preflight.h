@@ -2,7 +2,7 @@
 // Internal to core/: includes torch. What a run will cost, said before it starts: memory (weights,
 // gradients, optimizer moments, activations) against what is free, with a warning when it will not
 // fit. The time per epoch follows from the first timed steps (the training loop says it).
-#include "core/model/LlamaModules.h"
+#include "core/model/TaskModel.h"
 #include "core/runs/RunRecorder.h"
 #include "core/train/Optimizers.h"
 #include "core/train/TrainConfig.h"
@@ -19,7 +19,7 @@ struct MemoryEstimate {
 };
 
 // meanTokens: the mean length of a training sequence (padding makes batches run longer than it).
-MemoryEstimate estimateMemory(LlamaForTask& model, const std::vector<NamedParam>& trainable, const TrainConfig& cfg, double meanTokens);
+MemoryEstimate estimateMemory(TaskModel& model, const std::vector<NamedParam>& trainable, const TrainConfig& cfg, double meanTokens);
 // Logs the estimate, and a warning with what to change when it will not fit.
 void reportMemory(const MemoryEstimate& estimate, RunRecorder& events);
 

@@ -1,24 +1,31 @@
 #include "core/train/TaskLoss.h"
 
+#include "core/train/LlamaTaskModel.h"
+
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 namespace fts {
 
-StepOutput forwardLoss(LlamaForTask& model, const TensorBatch& b, const LossOptions& opts) {
+StepOutput lossFromEmbeds(TaskModel& model, const torch::Tensor& inputEmbeds, const TensorBatch& b, const LossOptions& opts) {
   namespace F = torch::nn::functional;
-  if (model->kind == HeadKind::SequenceClassification) {
-    // The last layer runs only at each row's pooled token: the same logits and gradients as
-    // classLogits(forwardEmbeds(..)), a fifth less work for a classifier's step.
-    auto logits = model->classLogitsFromEmbeds(model->model->embed(b.ids), b.lengths);  // [B,C]
+  if (model.head() == TaskHead::SequenceClassification) {
+    auto logits = model.classLogits(inputEmbeds, b.lengths);  // [B,C]
     auto o = F::CrossEntropyFuncOptions().label_smoothing(opts.labelSmoothing);
     if (opts.classWeights.defined()) o.weight(opts.classWeights);
     return {F::cross_entropy(logits.to(torch::kFloat32), b.targets, o), logits};
   }
-  auto hidden = model->model->forwardEmbeds(model->model->embed(b.ids));  // [B,T,D]
-  // lmLoss never keeps the [B*T,V] logits on the CPU (fused head + cross-entropy: less memory, fewer
-  // passes); nothing reads LM logits from here.
-  return {model->lmLoss(hidden, b.targets, -100, opts.labelSmoothing), torch::Tensor()};
+  // Token losses never keep the [B*T,V] logits (fused head + cross-entropy); nothing reads them here.
+  return {model.tokenLoss(inputEmbeds, b.lengths, b.targets, opts.labelSmoothing), torch::Tensor()};
+}
+
+StepOutput forwardLoss(TaskModel& model, const TensorBatch& b, const LossOptions& opts) {
+  return lossFromEmbeds(model, model.embed(b.ids), b, opts);  // embeddings [B,T,D]
+}
+
+StepOutput forwardLoss(LlamaForTask& model, const TensorBatch& b, const LossOptions& opts) {
+  LlamaTaskModel wrapped(model);  // shares the module
+  return forwardLoss(wrapped, b, opts);
 }
 
 AutocastScope::AutocastScope(bool on) : on_(on) {

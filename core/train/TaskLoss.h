@@ -1,7 +1,8 @@
 #pragma once
 // Internal to core/: includes torch. The loss of a batch for the model's head: cross-entropy over
-// classes (pooled on the last real token) or next-token cross-entropy of the causal LM.
+// classes, or the token cross-entropy of a causal or masked LM. Any model kind (TaskModel).
 #include "core/model/LlamaModules.h"
+#include "core/model/TaskModel.h"
 #include "core/train/TensorBatch.h"
 
 namespace fts {
@@ -16,6 +17,11 @@ struct StepOutput {
   torch::Tensor logits;  // classification: [B,C]; causal LM: undefined (never materialised)
 };
 
+StepOutput forwardLoss(TaskModel& model, const TensorBatch& batch, const LossOptions& options = {});
+// The same from input embeddings [B,T,D] (model.embed(batch.ids), perhaps perturbed): what
+// adversarial steps call, so they work on every model kind.
+StepOutput lossFromEmbeds(TaskModel& model, const torch::Tensor& inputEmbeds, const TensorBatch& batch, const LossOptions& options = {});
+// A decoder without the interface (benchmarks, tests of the decoder itself).
 StepOutput forwardLoss(LlamaForTask& model, const TensorBatch& batch, const LossOptions& options = {});
 
 // CPU autocast to bf16 for a scope (matrix products in bf16, reductions and losses in fp32).

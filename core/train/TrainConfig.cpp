@@ -28,7 +28,7 @@ json toJsonObject(const TrainConfig& c) {
                 {"dropout", c.model.dropout},   {"freeze_embeddings", c.model.freeze_embeddings},
                 {"freeze_layers", c.model.freeze_layers}, {"lora_rank", c.model.lora_rank},
                 {"lora_alpha", c.model.lora_alpha}, {"lora_dropout", c.model.lora_dropout},
-                {"lora_targets", c.model.lora_targets}};
+                {"lora_targets", c.model.lora_targets}, {"pooling", c.model.pooling}};
   j["train"] = {{"steps", c.train.steps},           {"epochs", c.train.epochs},
                 {"batch_size", c.train.batch_size}, {"lr", c.train.lr},
                 {"weight_decay", c.train.weight_decay}, {"warmup_steps", c.train.warmup_steps},
@@ -84,6 +84,7 @@ TrainConfig fromJsonObject(const json& j) {
   c.model.lora_alpha = m.at("lora_alpha");
   c.model.lora_dropout = m.at("lora_dropout");
   c.model.lora_targets = m.at("lora_targets");
+  c.model.pooling = m.at("pooling");
   const auto& t = j.at("train");
   c.train.steps = t.at("steps");
   c.train.epochs = t.at("epochs");

@@ -57,6 +57,10 @@ struct TrainConfig {
     double lora_alpha = 16;
     double lora_dropout = 0.05;
     std::string lora_targets = "q,v";  // among q, k, v, o, gate, up, down
+    // How an encoder's classifier pools its tokens: "pooler" (BERT's tanh dense on [CLS]), "mean"
+    // (over the real tokens), or "auto": mean for a sentence-transformers folder (its pooler was never
+    // trained for classification: 1_Pooling/config.json says mean), else pooler. Decoders pool the last token.
+    std::string pooling = "auto";
   } model;
 
   struct Train {

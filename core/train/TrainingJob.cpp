@@ -157,11 +157,11 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
                        : cfg.model.base.empty()
                            ? modelFromScratch(cfg, tokenizerTexts(rd.train, rd.trainRows), rd.labels, threads, runDir, events)
                            : modelFromBase(cfg, rd.labels, classification, runDir, events);
-    LlamaForTask& model = setup.model;
-    const LlamaConfig& mc = model->model->config;
+    TaskModel& model = *setup.model;  // a decoder or an encoder: the loop never asks which
+    const ModelShape shape = model.shape();
     if (cfg.model.lora_rank > 0) {
       const LoraConfig lora = loraConfigOf(cfg);
-      attachLora(model, lora, static_cast<uint64_t>(cfg.train.seed) + 1);
+      model.attachLora(lora, static_cast<uint64_t>(cfg.train.seed) + 1);
       log(events, "LoRA: rank " + std::to_string(lora.rank) + ", alpha " + std::to_string(lora.alpha).substr(0, 5) + " on " +
                       cfg.model.lora_targets + "; base weights frozen");
     }
@@ -177,12 +177,12 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
                       std::to_string(cfg.data.max_len) + " tokens and were cut (data.truncation: " + cfg.data.truncation + ")");
     const std::vector<NamedParam> trainable = trainableParams(model, cfg, events);
     int64_t nParams = 0, nTrainable = 0;
-    for (const auto& p : model->parameters()) nParams += p.numel();
+    for (const auto& p : model.module().parameters()) nParams += p.numel();
     for (const auto& p : trainable) nTrainable += p.tensor.numel();
-    log(events, model->architecture() + ": " + std::to_string(nParams) + " parameters (" + std::to_string(nTrainable) +
-                    " trained), " + std::to_string(mc.num_hidden_layers) + " layers, hidden " + std::to_string(mc.hidden_size));
+    log(events, model.architecture() + ": " + std::to_string(nParams) + " parameters (" + std::to_string(nTrainable) +
+                    " trained), " + std::to_string(shape.layers) + " layers, hidden " + std::to_string(shape.hidden));
     if (!run.resume) {
-      writeFileAtomically(runDir / "config.json", mc.toJson(model->architecture()));
+      writeFileAtomically(runDir / "config.json", model.configJson());
       writeFileAtomically(runDir / "train_config.json", cfg.toJson());
     }
     std::unique_ptr<ParamOptimizer> optimizer =
@@ -196,7 +196,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     data::BatchOptions bo;
     bo.batchSize = static_cast<std::size_t>(cfg.train.batch_size);
     bo.maxLen = static_cast<std::size_t>(cfg.data.max_len);
-    bo.padId = mc.pad_token_id;
+    bo.padId = shape.padId;
     bo.bucketByLength = cfg.data.bucket_by_length && !cfg.data.pack;  // packed blocks are all of one length
     bo.seed = static_cast<std::uint64_t>(cfg.train.seed);
     data::Batcher batcher(trainSet.ids, bo);  // sequences are framed already (no BOS/EOS added here)
@@ -210,7 +210,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     if (run.resume) {
       const auto ckpt = latestCheckpoint(runDir);
       if (!ckpt) throw JobFailed(runDir.string() + ": no checkpoint to resume from");
-      st = loadCheckpoint(*ckpt, model, optimizer.get());
+      st = loadCheckpoint(*ckpt, model.module(), optimizer.get());
       if (st.dataPosition.empty())
         throw JobFailed(ckpt->string() + ": written by an older ftstudio without the data position; it cannot continue exactly. "
                         "Its weights still work for eval, predict and export; start a new run to train further");
@@ -243,15 +243,15 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     };
     auto saveStepCheckpoint = [&](const std::string& reason) {
       const auto dir = stepCheckpointDir(runDir, st.step);
-      saveCheckpoint(dir, model, optimizer.get(), snapshot(reason));
+      saveCheckpoint(dir, model.module(), optimizer.get(), snapshot(reason));
       pruneCheckpoints(runDir, cfg.train.keep_checkpoints);
       if (events.store()) events.store()->addArtifact(run.runId, "checkpoint", dir.string());
     };
 
     auto runEval = [&](double epoch) {
       if (valSet.size() == 0) return;
-      const EvalResult ev = evaluateSet(model, valSet, cfg.train.batch_size * 2, mc.pad_token_id, &control.stop);
-      model->train();
+      const EvalResult ev = evaluateSet(model, valSet, cfg.train.batch_size * 2, shape.padId, &control.stop);
+      model.module().train();
       if (control.stop) return;
       const double wall = wallNow();
       std::map<std::string, double> m{{"val_loss", ev.loss}};
@@ -272,7 +272,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
       if (watched == m.end()) return;
       if (stopping.observe(watched->second, st.step)) {
         // The best weights so far: what the run hands over at the end.
-        saveCheckpoint(bestCheckpointDir(runDir), model, nullptr, snapshot("best"));
+        saveCheckpoint(bestCheckpointDir(runDir), model.module(), nullptr, snapshot("best"));
         for (const auto& [k, v] : m) summary.metrics[k] = v;
         if (events.store()) events.store()->setBest(run.runId, stopping.metric(), watched->second, st.step);
       }
@@ -282,7 +282,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     double emaStep = 0;  // smoothed seconds per step, for the ETA
     double lastEpoch = 0;  // fractional epoch of the newest step, for reports after the loop
     int timedSteps = 0;
-    model->train();
+    model.module().train();
     while (st.step < totalSteps) {
       while (control.pause && !control.stop) {
         events.push(StateEvent{TrainerState::Paused, {}});
@@ -370,20 +370,20 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
 
     // ---- Hand-over: the best weights, exported as a Hugging Face folder, tested --------------
     if (stopping.hasBest()) {
-      loadCheckpoint(bestCheckpointDir(runDir), model, nullptr);
+      loadCheckpoint(bestCheckpointDir(runDir), model.module(), nullptr);
       log(events, "keeping the best weights: step " + std::to_string(stopping.bestStep()) + ", " + stopping.metric() + " " +
                       std::to_string(stopping.best()));
     }
-    model->eval();
-    if (hasLora(model)) mergeLora(model);  // the hand-over model is a plain one; checkpoints keep the adapters
-    saveHfModelFolder(runDir / "model", model, setup.tokenizer.get());
+    model.module().eval();
+    if (model.hasLora()) model.mergeLora();  // the hand-over model is a plain one; checkpoints keep the adapters
+    model.saveFolder(runDir / "model", setup.tokenizer.get());
     if (events.store()) events.store()->addArtifact(run.runId, "model", (runDir / "model").string());
     if (!cfg.data.test.empty()) {
       const data::Dataset testDs = loadCompanionFile(cfg.data.test, rd, runDir, events);
       std::vector<std::size_t> rows(testDs.samples.size());
       std::iota(rows.begin(), rows.end(), std::size_t{0});
       const EncodedSet testSet = encodeForRun(cfg, testDs, rows, *setup.tokenizer, rd.labelIds, threads);
-      const EvalResult ev = evaluateSet(model, testSet, cfg.train.batch_size * 2, mc.pad_token_id, &control.stop);
+      const EvalResult ev = evaluateSet(model, testSet, cfg.train.batch_size * 2, shape.padId, &control.stop);
       summary.metrics["test_loss"] = ev.loss;
       if (classification) {
         const auto rep = classificationReport(ev.truth, ev.predicted, static_cast<int>(rd.labels.size()));
