@@ -1,4 +1,5 @@
 // ftstudio: the command-line face of Fine-tuning Studio (same engine and files as the GUI).
+#include "app/cli/CliAugment.h"
 #include "app/cli/CliBench.h"
 #include "app/cli/CliData.h"
 #include "app/cli/CliExport.h"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   fts::cli::addImportCommand(app, exitCode);
   fts::cli::addPretrainCommand(app, exitCode);
   fts::cli::addBenchCommands(app, exitCode);
+  fts::cli::addAugmentCommand(app, exitCode);
 
   auto* doctor = app.add_subcommand("doctor", "Check this machine: threads, BLAS, SentencePiece shim");
   doctor->callback([&] {
