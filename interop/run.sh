@@ -5,7 +5,9 @@
 #      transformers' Auto classes load the HF exports (causal LM, classification) with the same token ids
 #      and logits; the gguf package reads the GGUF exports; a Llama saved by transformers is imported,
 #      fine-tuned one epoch, exported and reloaded by transformers; peft loads the LoRA adapters the studio
-#      trains (classifier and causal LM) onto its HF export of their base, and transformers the merged models.
+#      trains (classifier and causal LM) onto its HF export of their base, and transformers the merged models;
+#   3. the studio's WordPiece and byte-level BPE tokenizers give Hugging Face tokenizers' ids on a mixed
+#      corpus (interop/check_tokenizers.py).
 # Options: --no-setup (use the existing venv; fail if there is none), --keep (leave the work folder).
 # FTSTUDIO_BIN chooses the ftstudio binary (default: build/bin/ftstudio, made by `make build`).
 set -euo pipefail
@@ -40,4 +42,14 @@ else
 fi
 # Runs of these checks live in their own studio home, never the user's.
 export FTSTUDIO_HOME="$work/home"
-"$root/.venv-interop/bin/python" "$root/interop/interop.py" --ftstudio "$ftstudio" --work "$work" --root "$root"
+status=0
+"$root/.venv-interop/bin/python" "$root/interop/interop.py" --ftstudio "$ftstudio" --work "$work" --root "$root" || status=$?
+# The studio's tokenizer.json tokenizers give tokenizers' ids, line for line (interop/check_tokenizers.py).
+"$root/.venv-interop/bin/python" "$root/interop/check_tokenizers.py" --ftstudio "$ftstudio" --work "$work" --root "$root" || status=$?
+# BERT: transformers and our encoder on the same weights (interop/check_bert.py; helper bin/bert_logits beside ftstudio).
+"$root/.venv-interop/bin/python" "$root/interop/check_bert.py" --bin "$(dirname "$ftstudio")" --work "$work/bert" --root "$root" || status=$?
+# rope_scaling linear and llama3: transformers and our decoder on the same weights (interop/check_rope_scaling.py; helper bin/llama_logits).
+"$root/.venv-interop/bin/python" "$root/interop/check_rope_scaling.py" --bin "$(dirname "$ftstudio")" --work "$work/rope" || status=$?
+# GGUF import: dequantization equals the gguf package's, tokenizer.json gives tokenizers' ids (interop/gguf_import.py).
+"$root/.venv-interop/bin/python" "$root/interop/gguf_import.py" --ftstudio "$ftstudio" --work "$work/gguf-import" || status=$?
+exit $status

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Creates .venv-interop/ at the repository root with the outside tools that `make interop` checks our
 # exports against: PyPI's torch, transformers, tokenizers, safetensors, sentencepiece, gguf and peft (which loads
-# our LoRA adapters); with INTEROP_LLAMA_CPP=1 also llama-cpp-python (llama.cpp itself).
+# our LoRA adapters), and pyarrow for `make models` (GloVe's Parquet word list; packaging/fetch-models.sh
+# installs it into an older venv that lacks it); with INTEROP_LLAMA_CPP=1 also llama-cpp-python (llama.cpp itself).
 # Idempotent: a venv that already imports everything is left as it is.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv-interop"
 py="${INTEROP_PYTHON:-python3}"
-packages=(torch transformers tokenizers safetensors sentencepiece protobuf gguf peft numpy)
+packages=(torch transformers tokenizers safetensors sentencepiece protobuf gguf peft numpy pyarrow)
 
 install_llama_cpp() {
   # Optional: llama.cpp itself, compiled from source by pip (about 10 minutes on 2 cores).

@@ -5,6 +5,7 @@
 #include "core/runs/RunPaths.h"
 #include "ui/DatasetPanel.h"
 #include "ui/ExportDialog.h"
+#include "ui/ImportGgufDialog.h"
 #include "ui/TrainingController.h"
 #include "ui/TrainingPanel.h"
 
@@ -14,6 +15,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSplitter>
@@ -61,6 +63,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   exportRun->setObjectName("exportRunAction");
   exportRun->setShortcut(QKeySequence(tr("Ctrl+E")));
   exportRun->setToolTip(tr("Export a run as a Hugging Face folder, a PEFT adapter, a merged model or GGUF, verified after writing"));
+  // File > Import GGUF…: the imported folder can become the Training panel's base model.
+  auto* importGguf = file->addAction(tr("&Import GGUF…"), this, [this] {
+    auto* dialog = new ImportGgufDialog(QString::fromStdString(studioHome().string()), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ImportGgufDialog::useAsBaseModel, this, [this](const QString& folder) {
+      if (auto* base = training_->findChild<QLineEdit*>(QStringLiteral("baseModel"))) base->setText(folder);
+    });
+    dialog->open();
+  });
+  importGguf->setObjectName("importGgufAction");
+  importGguf->setToolTip(tr("Convert a llama.cpp GGUF file into a Hugging Face model folder to fine-tune"));
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
   auto* run = menuBar()->addMenu(tr("&Run"));

@@ -117,7 +117,11 @@ GgufImportResult importGguf(const fs::path& file, const fs::path& out, const Ggu
   buffers.reserve(planned.size());
   std::vector<TensorView> views;
   int index = 0;
+  auto stopIfCancelled = [&] {
+    if (options.cancel && options.cancel->load()) throw GgufImportCancelled();  // `staged` removes its folder
+  };
   for (const auto& p : planned) {
+    stopIfCancelled();
     ++index;
     if (options.progress) options.progress({index, static_cast<int>(planned.size()), p.entry->info.name, p.hf, ggmlTypeNumberName(p.entry->rawType), p.shape});
     std::vector<float> values;
@@ -144,6 +148,7 @@ GgufImportResult importGguf(const fs::path& file, const fs::path& out, const Ggu
     result.parameters += static_cast<int64_t>(values.size());
   }
   result.tensors = static_cast<int64_t>(views.size());
+  stopIfCancelled();
 
   const fs::path dir = staged.path();
   writeFileAtomically(dir / "config.json", hfLlamaConfigJson(shape, bf16 ? "bfloat16" : "float32"));

@@ -7,6 +7,7 @@
 // Torch-free.
 #include "core/io/SafetensorsTypes.h"
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -24,6 +25,13 @@ class GgufImportInputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The cancel flag was set: the import stopped before its next tensor and removed what it had staged;
+// nothing is left under the output folder's name (an earlier import there stays as it was).
+class GgufImportCancelled : public std::runtime_error {
+ public:
+  GgufImportCancelled() : std::runtime_error("import cancelled: nothing was written under the output folder") {}
+};
+
 struct GgufImportProgress {
   int index = 0;  // 1-based
   int count = 0;
@@ -34,6 +42,7 @@ struct GgufImportProgress {
 struct GgufImportOptions {
   SafetensorsDtype dtype = SafetensorsDtype::BF16;  // BF16 or F32
   std::function<void(const GgufImportProgress&)> progress;  // once per tensor, before it is decoded
+  const std::atomic<bool>* cancel = nullptr;  // checked before each tensor and before the files are written
 };
 
 struct GgufImportResult {
@@ -48,8 +57,9 @@ struct GgufImportResult {
   std::vector<std::string> notes;
 };
 
-// Throws GgufImportInputError for a bad or unsupported input, std::runtime_error naming the path for
-// an output problem, std::invalid_argument for a dtype other than BF16/F32.
+// Throws GgufImportInputError for a bad or unsupported input, GgufImportCancelled when options.cancel
+// is set, std::runtime_error naming the path for an output problem, std::invalid_argument for a dtype
+// other than BF16/F32.
 GgufImportResult importGguf(const std::filesystem::path& file, const std::filesystem::path& out, const GgufImportOptions& options = {});
 
 }  // namespace fts

@@ -194,6 +194,14 @@
         <translation>导出运行(&amp;E)…</translation>
     </message>
     <message>
+        <source>&amp;Import GGUF…</source>
+        <translation>导入 GGUF(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Convert a llama.cpp GGUF file into a Hugging Face model folder to fine-tune</source>
+        <translation>把 llama.cpp 的 GGUF 文件转换为可微调的 Hugging Face 模型文件夹</translation>
+    </message>
+    <message>
         <source>Ctrl+E</source>
         <translation>Ctrl+E</translation>
     </message>
@@ -1036,6 +1044,241 @@ predicted: %2
     <message>
         <source>Export failed.</source>
         <translation>导出失败。</translation>
+    </message>
+</context>
+<context>
+    <name>fts::ui::ImportGgufDialog</name>
+    <message>
+        <source>Import GGUF</source>
+        <translation>导入 GGUF</translation>
+    </message>
+    <message>
+        <source>a llama.cpp model file (*.gguf)</source>
+        <translation>llama.cpp 模型文件 (*.gguf)</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Choose a .gguf file: what it holds is shown here before anything is imported.</source>
+        <translation>选择一个 .gguf 文件：导入之前，这里会显示它包含的内容。</translation>
+    </message>
+    <message>
+        <source>In the file</source>
+        <translation>文件内容</translation>
+    </message>
+    <message>
+        <source>bf16 (half the size of f32)</source>
+        <translation>bf16（体积为 f32 的一半）</translation>
+    </message>
+    <message>
+        <source>f32 (full precision, twice the size of bf16)</source>
+        <translation>f32（全精度，体积为 bf16 的两倍）</translation>
+    </message>
+    <message>
+        <source>GGUF file</source>
+        <translation>GGUF 文件</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Use as Base Model</source>
+        <translation>用作基础模型</translation>
+    </message>
+    <message>
+        <source>Put the imported folder into the Training panel&apos;s base model field</source>
+        <translation>把导入的文件夹填入训练面板的基础模型字段</translation>
+    </message>
+    <message>
+        <source>Open Folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Cancel Import</source>
+        <translation>取消导入</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>The Training panel&apos;s base model is now %1.</source>
+        <translation>训练面板的基础模型现在是 %1。</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Import into</source>
+        <translation>导入到</translation>
+    </message>
+    <message>
+        <source>not in the file</source>
+        <translation>文件中没有</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>Hidden size</source>
+        <translation>隐藏维度</translation>
+    </message>
+    <message>
+        <source> (feed-forward %1)</source>
+        <translation>（前馈 %1）</translation>
+    </message>
+    <message>
+        <source>Attention heads</source>
+        <translation>注意力头</translation>
+    </message>
+    <message>
+        <source>%1 (key/value heads: %2)</source>
+        <translation>%1（键/值头：%2）</translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation>词表</translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation>分词器</translation>
+    </message>
+    <message>
+        <source>gpt2 (byte-level BPE: becomes tokenizer.json)</source>
+        <translation>gpt2（字节级 BPE：转为 tokenizer.json）</translation>
+    </message>
+    <message>
+        <source>llama (SentencePiece: becomes tokenizer.model)</source>
+        <translation>llama（SentencePiece：转为 tokenizer.model）</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>上下文长度</translation>
+    </message>
+    <message>
+        <source>Tensor types</source>
+        <translation>张量类型</translation>
+    </message>
+    <message>
+        <source>%1 (%2 tensors)</source>
+        <translation>%1（共 %2 个张量）</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>GGUF version %1, %2 MB</source>
+        <translation>GGUF 版本 %1，%2 MB</translation>
+    </message>
+    <message>
+        <source>The importer will refuse this file: %1</source>
+        <translation>导入器将拒绝此文件：%1</translation>
+    </message>
+    <message>
+        <source>Choose the output folder and the weights, then Import.</source>
+        <translation>选择输出文件夹和权重精度，然后点击“导入”。</translation>
+    </message>
+    <message>
+        <source>This file cannot be read as GGUF.</source>
+        <translation>无法将此文件读取为 GGUF。</translation>
+    </message>
+    <message>
+        <source>Not a usable GGUF file</source>
+        <translation>不是可用的 GGUF 文件</translation>
+    </message>
+    <message>
+        <source>Choose another file.</source>
+        <translation>请选择其他文件。</translation>
+    </message>
+    <message>
+        <source>Tensor %1 of %2: %3</source>
+        <translation>张量 %1/%2：%3</translation>
+    </message>
+    <message>
+        <source>Reading the file and checking every tensor…</source>
+        <translation>正在读取文件并检查每个张量…</translation>
+    </message>
+    <message>
+        <source>Cancelling: the import stops before its next tensor and removes what it wrote…</source>
+        <translation>正在取消：导入会在下一个张量之前停止，并删除已写入的内容…</translation>
+    </message>
+    <message>
+        <source>Imported. Use it as the base model of a run, or find it under Models in the Training panel.</source>
+        <translation>已导入。可将其用作运行的基础模型，或在训练面板的“模型”菜单中找到它。</translation>
+    </message>
+    <message>
+        <source>Imported</source>
+        <translation>已导入</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>%1 in %2 tensors, %3 weights</source>
+        <translation>%1，共 %2 个张量，%3 权重</translation>
+    </message>
+    <message>
+        <source>%1, in %2</source>
+        <translation>%1，保存在 %2</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>用时</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>注：</translation>
+    </message>
+    <message>
+        <source>Import cancelled.</source>
+        <translation>导入已取消。</translation>
+    </message>
+    <message>
+        <source>Import cancelled</source>
+        <translation>导入已取消</translation>
+    </message>
+    <message>
+        <source>Nothing was written under %1.</source>
+        <translation>%1 下没有写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Import failed.</source>
+        <translation>导入失败。</translation>
+    </message>
+    <message>
+        <source>Import failed</source>
+        <translation>导入失败</translation>
     </message>
 </context>
 </TS>
