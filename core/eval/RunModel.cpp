@@ -31,6 +31,7 @@ struct RunModel::Impl {
   std::optional<TextClassBaseline> baseline;  // a baseline run: no network at all
 
   data::Truncation truncation = data::Truncation::KeepHead;  // the run's data.truncation
+  ChatFormat chat = ChatFormat::None;  // the tokenizer's chat format: prompts become a user turn
 
   int bos() const { return tokenizer->bosId() >= 0 ? tokenizer->bosId() : SentencePieceTokenizer::kBos; }
   int eos() const { return tokenizer->eosId() >= 0 ? tokenizer->eosId() : SentencePieceTokenizer::kEos; }
@@ -117,6 +118,7 @@ RunModel RunModel::load(const fs::path& folder) {
     data::parseTruncation(cfg.data.truncation, impl->truncation);
   }
   impl->model->module().eval();
+  impl->chat = detectChatFormat(impl->tokenizer->chatTemplate());
   return RunModel(std::move(impl));
 }
 
@@ -151,8 +153,16 @@ Prediction RunModel::predict(const std::string& text, const GenerationOptions& g
   if (!decoder) throw std::invalid_argument(impl_->source + ": a " + task.architecture() + " does not generate text");
   auto& model = *decoder;
   const auto& config = model->model->config;
-  // Causal LM: extend the prompt token by token (no KV cache yet: fine for short continuations).
-  std::vector<int64_t> ids = impl_->ids(text, config.max_position_embeddings, false);
+  // Causal LM: extend the prompt token by token (no KV cache yet: fine for short continuations). An
+  // instruction-tuned decoder gets the prompt as a user turn and answers in the assistant turn.
+  std::vector<int64_t> ids;
+  if (impl_->chat != ChatFormat::None) {
+    if (chatStartsWithBos(impl_->chat) && impl_->tokenizer->bosId() >= 0) ids.push_back(impl_->tokenizer->bosId());
+    for (int id : impl_->tokenizer->encode(chatPrompt(impl_->chat, text))) ids.push_back(id);
+  } else {
+    ids = impl_->ids(text, config.max_position_embeddings, false);
+  }
+  const int endOfTurn = chatEndOfTurnId(impl_->chat, *impl_->tokenizer);
   const size_t prompt = ids.size();
   auto gen64 = at::detail::createCPUGenerator(gen.seed);
   for (int i = 0; i < gen.maxNewTokens; ++i) {
@@ -182,7 +192,7 @@ Prediction RunModel::predict(const std::string& text, const GenerationOptions& g
       auto probs = torch::softmax(scaled, -1);
       next = torch::multinomial(probs, 1, false, gen64).item<int64_t>();
     }
-    if (next == impl_->tokenizer->eosId()) break;
+    if (next == impl_->tokenizer->eosId() || (endOfTurn >= 0 && next == endOfTurn)) break;
     ids.push_back(next);
   }
   // Decoding the new ids alone would drop the space that starts the first of them (SentencePiece
@@ -218,6 +228,8 @@ Evaluation RunModel::evaluate(const fs::path& dataFile, const data::LoadOptions&
   eo.truncation = impl_->truncation;
   eo.bos = impl_->bos();
   eo.eos = impl_->eos();
+  eo.chat = impl_->chat;  // pairs scored in the chat format training used
+  if (const int end = chatEndOfTurnId(eo.chat, *impl_->tokenizer); end >= 0) eo.eos = end;
   std::vector<std::size_t> rows(ds.samples.size());
   std::iota(rows.begin(), rows.end(), std::size_t{0});
   const EncodedSet set = pack ? packSamples(ds, rows, *impl_->tokenizer, eo)

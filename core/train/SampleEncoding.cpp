@@ -15,12 +15,26 @@ void checkOptions(const EncodingOptions& o) {
 
 // Tokens of every text the rows need: the text, and the response of a pair right after it.
 std::vector<std::vector<int>> tokenizeRows(const data::Dataset& ds, const std::vector<std::size_t>& rows,
-                                           const Tokenizer& tok, bool paired, int threads) {
+                                           const Tokenizer& tok, bool paired, int threads, ChatFormat chat) {
+  // Pairs in a chat format: the turns' text around prompt and response (their markers are added
+  // tokens, which the tokenizer matches before splitting).
+  std::vector<std::string> turns;
+  if (paired && chat != ChatFormat::None) {
+    turns.reserve(rows.size() * 2);
+    for (std::size_t r : rows) {
+      turns.push_back(chatPrompt(chat, ds.samples[r].text));
+      turns.push_back(chatResponse(chat, ds.samples[r].response));
+    }
+  }
   std::vector<std::string_view> texts;
   texts.reserve(rows.size() * (paired ? 2 : 1));
-  for (std::size_t r : rows) {
-    texts.emplace_back(ds.samples[r].text);
-    if (paired) texts.emplace_back(ds.samples[r].response);
+  if (!turns.empty()) {
+    for (const auto& t : turns) texts.emplace_back(t);
+  } else {
+    for (std::size_t r : rows) {
+      texts.emplace_back(ds.samples[r].text);
+      if (paired) texts.emplace_back(ds.samples[r].response);
+    }
   }
   return tok.encodeMany(texts, threads);
 }
@@ -43,7 +57,8 @@ EncodedSet encodeSamples(const data::Dataset& ds, const std::vector<std::size_t>
                          const std::map<std::string, int>& labelIds, const EncodingOptions& o) {
   checkOptions(o);
   const bool paired = ds.paired();
-  const auto tokens = tokenizeRows(ds, rows, tok, paired, o.threads);
+  const auto tokens = tokenizeRows(ds, rows, tok, paired, o.threads, o.chat);
+  const bool bos = !paired || chatStartsWithBos(o.chat);  // ChatML turns open with <|im_start|>, not a BOS
   EncodedSet out;
   out.ids.reserve(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -56,16 +71,16 @@ EncodedSet encodeSamples(const data::Dataset& ds, const std::vector<std::size_t>
       // head: how it begins matters most), the prompt keeps its head in what is left.
       const auto& prompt = tokens[2 * i];
       const auto& response = tokens[2 * i + 1];
-      const std::size_t room = static_cast<std::size_t>(o.maxLen - 2);
+      const std::size_t room = static_cast<std::size_t>(o.maxLen - 1 - (bos ? 1 : 0));
       const std::size_t responseKeep = std::min(response.size(), std::max(room / 2, room - std::min(prompt.size(), room)));
       const std::size_t promptKeep = std::min(prompt.size(), room - responseKeep);
       cut = promptKeep < prompt.size() || responseKeep < response.size();
       ids.reserve(promptKeep + responseKeep + 2);
-      ids.push_back(o.bos);
+      if (bos) ids.push_back(o.bos);
       ids.insert(ids.end(), prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(promptKeep));
       ids.insert(ids.end(), response.begin(), response.begin() + static_cast<std::ptrdiff_t>(responseKeep));
       ids.push_back(o.eos);
-      predictFrom = static_cast<std::int32_t>(1 + promptKeep);
+      predictFrom = static_cast<std::int32_t>((bos ? 1 : 0) + promptKeep);
     } else {
       // Classification pools on the last real token: EOS, always present.
       ids = frameTokens(tokens[i], o, /*addEos=*/true, &cut);
@@ -84,7 +99,8 @@ EncodedSet packSamples(const data::Dataset& ds, const std::vector<std::size_t>& 
                        const EncodingOptions& o) {
   checkOptions(o);
   const bool paired = ds.paired();
-  const auto tokens = tokenizeRows(ds, rows, tok, paired, o.threads);
+  // Pretraining layout: texts joined as they are (a chat format is for prompt -> response training).
+  const auto tokens = tokenizeRows(ds, rows, tok, paired, o.threads, ChatFormat::None);
   EncodedSet out;
   const std::size_t block = static_cast<std::size_t>(o.maxLen);
   std::vector<int> current;

@@ -7,6 +7,7 @@
 // Torch-free: plain vectors, so the GUI's profile and tests can use it too.
 #include "core/data/Dataset.h"
 #include "core/data/Truncation.h"
+#include "core/text/ChatFormat.h"
 
 #include <cstdint>
 #include <map>
@@ -21,6 +22,9 @@ struct EncodingOptions {
   int maxLen = 128;                         // tokens per sequence, BOS and EOS included (>= 3)
   data::Truncation truncation = data::Truncation::KeepHead;
   int bos = 1, eos = 2;
+  // Prompt/response pairs as the user and assistant turns of this chat format (ChatML: no BOS, the
+  // reply closed by <|im_end|> in place of EOS); None: BOS prompt response EOS.
+  ChatFormat chat = ChatFormat::None;
   int threads = 0;                          // tokenizer threads; 0: all cores
 };
 

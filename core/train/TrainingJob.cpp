@@ -81,6 +81,10 @@ EncodingOptions encodingOptions(const TrainConfig& cfg, const Tokenizer& tok, in
   o.bos = tok.bosId() >= 0 ? tok.bosId() : SentencePieceTokenizer::kBos;
   o.eos = tok.eosId() >= 0 ? tok.eosId() : SentencePieceTokenizer::kEos;
   o.threads = threads;
+  // An instruction-tuned decoder learns prompt -> response pairs in the chat format it was tuned on;
+  // its end-of-turn token closes the reply.
+  o.chat = detectChatFormat(tok.chatTemplate());
+  if (const int end = chatEndOfTurnId(o.chat, tok); end >= 0) o.eos = end;
   return o;
 }
 
@@ -169,6 +173,14 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
     const EncodedSet trainSet = encodeForRun(cfg, rd.train, rd.trainRows, *setup.tokenizer, rd.labelIds, threads);
     const EncodedSet valSet = encodeForRun(cfg, rd.validationSource(), rd.valRows, *setup.tokenizer, rd.labelIds, threads);
     if (trainSet.size() == 0) throw JobFailed(cfg.data.train + ": no training sequence left after encoding");
+    if (rd.train.paired()) {
+      const std::string tmpl = setup.tokenizer->chatTemplate();
+      if (detectChatFormat(tmpl) != ChatFormat::None)
+        log(events, "prompt -> response pairs in the tokenizer's chat format: " + chatFormatName(detectChatFormat(tmpl)));
+      else if (chatTemplateUnknown(tmpl))
+        log(events, "the tokenizer's chat template is neither ChatML nor Llama 3's: prompts are used as they are, without it",
+            LogEvent::Level::Warning);
+    }
     if (cfg.data.pack)
       log(events, "packed " + std::to_string(rd.trainRows.size()) + " texts into " + std::to_string(trainSet.size()) + " blocks of " +
                       std::to_string(cfg.data.max_len) + " tokens (" + std::to_string(trainSet.tokens) + " tokens)");

@@ -1,7 +1,9 @@
 // Texts become training sequences: framing, each truncation, prompt/response pairs (the loss counts
 // the response only), packing for pretraining, and the batch tensors built from them.
 #include "core/data/Batcher.h"
+#include "core/text/ChatFormat.h"
 #include "core/text/SentencePieceTokenizer.h"
+#include "core/text/Tokenizer.h"
 #include "core/train/SampleEncoding.h"
 #include "core/train/TensorBatch.h"
 
@@ -102,6 +104,35 @@ class TestSampleEncoding : public QObject {
     QCOMPARE(t[static_cast<int64_t>(expected.size()) - 2].item<int64_t>(), int64_t(2));  // the response ends with EOS
     QCOMPARE(t[static_cast<int64_t>(expected.size()) - 1].item<int64_t>(), int64_t(-100));
     QCOMPARE(b.predicted, static_cast<std::int64_t>(r.size() + 1));
+  }
+
+  void pairsInAChatFormatAreTurns() {
+    // The SmolLM2-style fixture: byte-level BPE, <|im_start|> / <|im_end|> added tokens, ChatML template.
+    const auto tok = fts::loadTokenizer(FTS_FIXTURES "/tokenizers/smollm2-bpe");
+    const auto format = fts::detectChatFormat(tok->chatTemplate());
+    QCOMPARE(format, fts::ChatFormat::ChatMl);
+    QVERIFY(!fts::chatTemplateUnknown(tok->chatTemplate()));
+    QVERIFY(fts::chatTemplateUnknown("{{ messages }}"));
+    QCOMPARE(fts::detectChatFormat("{{ '<|start_header_id|>' + role }}"), fts::ChatFormat::Llama3);
+    const int imStart = tok->pieceId("<|im_start|>"), imEnd = fts::chatEndOfTurnId(format, *tok);
+    QVERIFY(imStart >= 0 && imEnd >= 0);
+
+    fts::data::Dataset ds;
+    ds.samples.push_back({"What is 2 + 2?", "", "Four.", 1, -1});
+    fts::EncodingOptions o;
+    o.maxLen = 64;
+    o.bos = 999;  // must not appear: ChatML has no BOS
+    o.eos = imEnd;
+    o.chat = format;
+    const auto set = fts::encodeSamples(ds, {0}, *tok, {}, o);
+    const auto prompt = tok->encode("<|im_start|>user\nWhat is 2 + 2?<|im_end|>\n<|im_start|>assistant\n");
+    const auto reply = tok->encode("Four.");
+    std::vector<int> expected(prompt.begin(), prompt.end());
+    expected.insert(expected.end(), reply.begin(), reply.end());
+    expected.push_back(imEnd);
+    QCOMPARE(set.ids[0], expected);
+    QCOMPARE(set.ids[0].front(), imStart);                               // the markers are single tokens
+    QCOMPARE(set.predictFrom[0], static_cast<std::int32_t>(prompt.size()));  // only the reply (and its end) is learned
   }
 
   void longPairsKeepHalfTheRoomForTheResponse() {
