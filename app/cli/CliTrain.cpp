@@ -20,8 +20,9 @@ void addTrainCommand(CLI::App& app, TrainArgs& args, int& exitCode) {
   auto* project = cmd->add_option("--project", args.project, "Project file (.ftproject)")->check(CLI::ExistingFile);
   auto* data = cmd->add_option("--data", args.data, "Data file: CSV/TSV with text,label columns, or plain text");
   project->excludes(data);
-  cmd->add_option("--task", args.task, "cls (classification) or lm (causal LM); default: from the data")
-      ->check(CLI::IsMember({"cls", "lm"}));
+  cmd->add_option("--task", args.task,
+                  "cls (classification), lm (causal LM) or mlm (masked LM: an encoder's continued pretraining); default: from the data")
+      ->check(CLI::IsMember({"cls", "lm", "mlm"}));
   cmd->add_option("--model", args.model,
                   "Base model folder to fine-tune (Hugging Face layout: config.json, safetensors weights, tokenizer.model "
                   "or tokenizer.json); same as --set model.base=DIR; `ftstudio models` lists those found");

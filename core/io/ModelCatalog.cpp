@@ -131,7 +131,7 @@ ModelFolderInfo describeModelFolder(const fs::path& folder) {
   else if (!tokenizerOk)
     info.note = "tokenizer " + info.tokenizerKind + " is not supported";
   else if (bert)
-    info.note = "encoder: classification (masked-LM pretraining is not in the engine yet)";
+    info.note = "encoder: classification, or masked-LM pretraining (--task mlm)";
   return info;
 }
 

@@ -11,7 +11,8 @@
 
 namespace fts {
 
-EvalResult evaluateSet(TaskModel& model, const EncodedSet& set, int batchSize, std::int64_t padId, const std::atomic<bool>* stop) {
+EvalResult evaluateSet(TaskModel& model, const EncodedSet& set, int batchSize, std::int64_t padId, const std::atomic<bool>* stop,
+                       const MlmMasking* mlm) {
   torch::NoGradGuard noGrad;
   model.module().eval();
   const bool classification = model.head() == TaskHead::SequenceClassification;
@@ -27,7 +28,8 @@ EvalResult evaluateSet(TaskModel& model, const EncodedSet& set, int batchSize, s
     const std::vector<std::size_t> rows(order.begin() + static_cast<std::ptrdiff_t>(start),
                                         order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), start + step)));
     const data::PaddedBatch padded = data::Batcher::pad(set.ids, rows, padId, 1, 0);
-    const TensorBatch b = toTensorBatch(padded, set, classification);
+    const TensorBatch b = mlm ? maskBatch(toTensorBatch(padded, set, false), padded.indices, *mlm, /*seed=*/0x5eed)
+                              : toTensorBatch(padded, set, classification);
     const StepOutput out = forwardLoss(model, b);
     // Weight by what the loss averages over: samples (cls) or predicted tokens (lm).
     const double w = static_cast<double>(b.predicted);

@@ -3,6 +3,7 @@
 // predicted class of every sample (classification).
 #include "core/model/LlamaModules.h"
 #include "core/model/TaskModel.h"
+#include "core/train/MaskedLm.h"
 #include "core/train/SampleEncoding.h"
 
 #include <atomic>
@@ -18,8 +19,10 @@ struct EvalResult {
 };
 
 // Batches rows of similar length together (order does not change a mean). Stops early, with what it
-// has, when `stop` turns true. Leaves the model in eval mode; the caller restores train mode.
+// has, when `stop` turns true. Leaves the model in eval mode; the caller restores train mode. With
+// `mlm`, a masked LM is scored on one fixed draw of masks (the same at every evaluation).
 EvalResult evaluateSet(TaskModel& model, const EncodedSet& set, int batchSize, std::int64_t padId,
-                       const std::atomic<bool>* stop = nullptr);
+                       const std::atomic<bool>* stop = nullptr,
+                       const MlmMasking* mlm = nullptr);
 
 }  // namespace fts

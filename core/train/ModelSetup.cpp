@@ -105,10 +105,27 @@ bool sentenceTransformersMeanPooling(const std::filesystem::path& base) {
 
 ModelSetup bertFromBase(const TrainConfig& cfg, const std::vector<std::string>& labels, bool classification,
                         const std::filesystem::path& base, std::unique_ptr<Tokenizer> tokenizer, RunRecorder& events) {
-  if (!classification)
-    throw JobFailed(base.string() + ": is a BERT encoder, which cannot be trained as a causal language model; "
-                    "train it on labelled data (classification), or choose a decoder as the base model");
   BertConfig bc = loadBertHfConfig(base);
+  if (!classification) {
+    if (cfg.task != "mlm")
+      throw JobFailed(base.string() + ": is a BERT encoder, which cannot be trained as a causal language model; "
+                      "train it on labelled data (classification) or as a masked LM (--task mlm), or choose a decoder");
+    bc.id2label.clear();
+    if (cfg.data.max_len > bc.max_position_embeddings)
+      throw JobFailed("data.max_len " + std::to_string(cfg.data.max_len) + " exceeds the encoder's max_position_embeddings " +
+                      std::to_string(bc.max_position_embeddings) + ": lower data.max_len");
+    BertForMaskedLM model(bc);
+    initBertWeights(*model, bc.pad_token_id, static_cast<uint64_t>(cfg.train.seed));  // the head, if the folder lacks it
+    HfLoadOptions opts;
+    opts.allowMissingHead = true;
+    const BertLoadReport report = loadBertHfWeights(model, findHfModelFiles(base), opts);
+    log(events, "base model " + base.string() + ": " + std::to_string(report.tensorsLoaded) + " tensors (" + storedDtypes(report) +
+                    "), masked-LM head" + (report.headKeptInitialised.empty() ? " from the folder" : " new (the folder has none)"));
+    ModelSetup s;
+    s.tokenizer = std::move(tokenizer);
+    s.model = std::make_unique<BertTaskModel>(model);
+    return s;
+  }
   bc.id2label = labels;
   bc.hidden_dropout_prob = cfg.model.dropout > 0 ? cfg.model.dropout : bc.hidden_dropout_prob;
   const std::string pooling = cfg.model.pooling;
@@ -144,6 +161,9 @@ ModelSetup modelFromBase(const TrainConfig& cfg, const std::vector<std::string>&
     tokenizer->saveFiles(runDir);
     return bertFromBase(cfg, labels, classification, base, std::move(tokenizer), events);
   }
+  if (cfg.task == "mlm")
+    throw JobFailed(base.string() + ": is a decoder; the masked-LM objective (--task mlm) is for BERT-family encoders: "
+                    "train a decoder with --task lm");
   LlamaConfig mc = loadHfConfig(base);
   ModelSetup s;
   s.tokenizer = loadHfTokenizer(base, mc.vocab_size);

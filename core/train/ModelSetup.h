@@ -30,6 +30,7 @@ ModelSetup modelFromScratch(const TrainConfig& cfg, const std::vector<std::strin
                             int threads, const std::filesystem::path& runDir, RunRecorder& events);
 // Loads model.base (an HF folder: a Llama-family decoder, or a BERT encoder for classification) with
 // its tokenizer; a new head when the task needs one it lacks.
+// cfg.task "mlm": an encoder with its masked-LM head (kept freshly initialised when the folder lacks it).
 ModelSetup modelFromBase(const TrainConfig& cfg, const std::vector<std::string>& labels, bool classification,
                          const std::filesystem::path& runDir, RunRecorder& events);
 // The run's own config.json and tokenizer files; the weights come from a checkpoint.

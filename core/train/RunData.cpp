@@ -58,7 +58,9 @@ RunData loadRunData(const TrainConfig& cfg, const std::filesystem::path& runDir,
   RunData rd;
   rd.loadOptions.textColumn = cfg.data.text_col;
   rd.loadOptions.labelColumn = cfg.data.label_col;
-  if (!data::parseDataTask(cfg.task, rd.loadOptions.task)) throw JobFailed("task must be 'cls' or 'lm', not '" + cfg.task + "'");
+  // A masked LM reads its data as a language model does: texts, no labels.
+  if (!data::parseDataTask(cfg.task == "mlm" ? "lm" : cfg.task, rd.loadOptions.task))
+    throw JobFailed("task must be 'cls', 'lm' or 'mlm', not '" + cfg.task + "'");
   if (cfg.data.on_error != "stop" && cfg.data.on_error != "skip")
     throw JobFailed("data.on_error must be stop (fail at the first bad row) or skip (leave bad rows out, listing each), not '" +
                     cfg.data.on_error + "'");

@@ -3,6 +3,7 @@
 // token sequences), data::Batcher (order, padding, position), ModelSetup (model and tokenizer),
 // TaskLoss, Evaluation, Preflight, Checkpoint.
 #include "core/data/Batcher.h"
+#include "core/data/SeededShuffle.h"
 #include "core/eval/ClassificationMetrics.h"
 #include "core/io/HfModelFolder.h"
 #include "core/model/LlamaModules.h"
@@ -13,6 +14,7 @@
 #include "core/train/Evaluation.h"
 #include "core/train/LoraSettings.h"
 #include "core/train/LrSchedule.h"
+#include "core/train/MaskedLm.h"
 #include "core/train/ModelSetup.h"
 #include "core/train/Optimizers.h"
 #include "core/train/Preflight.h"
@@ -32,6 +34,7 @@
 
 #include <chrono>
 #include <numeric>
+#include <optional>
 #include <cmath>
 #include <thread>
 
@@ -63,6 +66,8 @@ void validateSettings(const TrainConfig& cfg) {
   if (!EarlyStopping::known(cfg.train.early_stopping_metric))
     throw JobFailed("train.early_stopping_metric must be val_loss, perplexity, accuracy, macro_f1 or weighted_f1, not '" +
                     cfg.train.early_stopping_metric + "'");
+  if (cfg.task == "mlm" && cfg.model.base.empty())
+    throw JobFailed("task mlm continues the pretraining of an encoder: give a BERT-family model folder (--model DIR)");
   if (cfg.model.freeze_layers < 0) throw JobFailed("model.freeze_layers must not be negative");
   if (cfg.model.lora_rank < 0) throw JobFailed("model.lora_rank must not be negative (0 turns LoRA off)");
   if (cfg.model.lora_rank > 0) {
@@ -170,6 +175,18 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
                       cfg.model.lora_targets + "; base weights frozen");
     }
     if (control.stop) return finish(TrainerState::Stopped, "stopped before training began");
+    // Masked LM: which tokens may be masked, and the [MASK] id (an encoder's tokenizer has one).
+    std::optional<MlmMasking> masking;
+    if (rd.task == "mlm") {
+      if (model.head() != TaskHead::MaskedLM) throw JobFailed("task mlm needs a BERT-family encoder as model.base (--model DIR)");
+      try {
+        masking = mlmMaskingFor(*setup.tokenizer, shape.vocab);
+      } catch (const std::invalid_argument& e) {
+        throw JobFailed(e.what());
+      }
+      log(events, "masked LM: 15% of the tokens of each text, 80% [MASK] / 10% random / 10% kept, new masks every step");
+    }
+    const MlmMasking* mlm = masking ? &*masking : nullptr;
     const EncodedSet trainSet = encodeForRun(cfg, rd.train, rd.trainRows, *setup.tokenizer, rd.labelIds, threads);
     const EncodedSet valSet = encodeForRun(cfg, rd.validationSource(), rd.valRows, *setup.tokenizer, rd.labelIds, threads);
     if (trainSet.size() == 0) throw JobFailed(cfg.data.train + ": no training sequence left after encoding");
@@ -262,7 +279,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
 
     auto runEval = [&](double epoch) {
       if (valSet.size() == 0) return;
-      const EvalResult ev = evaluateSet(model, valSet, cfg.train.batch_size * 2, shape.padId, &control.stop);
+      const EvalResult ev = evaluateSet(model, valSet, cfg.train.batch_size * 2, shape.padId, &control.stop, mlm);
       model.module().train();
       if (control.stop) return;
       const double wall = wallNow();
@@ -318,7 +335,9 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
       data::PaddedBatch last;
       for (int64_t g = 0; g < group; ++g) {
         last = batcher.next();
-        const TensorBatch b = toTensorBatch(last, trainSet, classification);
+        TensorBatch b = toTensorBatch(last, trainSet, classification);
+        // Fresh masks each step, a function of (seed, step, row): a resumed run draws the same ones.
+        if (mlm) b = maskBatch(b, last.indices, *mlm, data::deriveSeed(static_cast<uint64_t>(cfg.train.seed), 0x6d6c6d, static_cast<uint64_t>(st.step) * 64 + static_cast<uint64_t>(g)));
         torch::Tensor loss;
         {
           AutocastScope autocast(bf16);
@@ -395,7 +414,7 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
       std::vector<std::size_t> rows(testDs.samples.size());
       std::iota(rows.begin(), rows.end(), std::size_t{0});
       const EncodedSet testSet = encodeForRun(cfg, testDs, rows, *setup.tokenizer, rd.labelIds, threads);
-      const EvalResult ev = evaluateSet(model, testSet, cfg.train.batch_size * 2, shape.padId, &control.stop);
+      const EvalResult ev = evaluateSet(model, testSet, cfg.train.batch_size * 2, shape.padId, &control.stop, mlm);
       summary.metrics["test_loss"] = ev.loss;
       if (classification) {
         const auto rep = classificationReport(ev.truth, ev.predicted, static_cast<int>(rd.labels.size()));

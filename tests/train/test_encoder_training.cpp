@@ -8,6 +8,8 @@
 #include "core/io/BertHfFolder.h"
 #include "core/model/BertModules.h"
 #include "core/train/Checkpoint.h"
+#include "core/train/MaskedLm.h"
+#include "core/text/Tokenizer.h"
 #include "core/train/ModelSetup.h"
 #include "core/train/Trainer.h"
 #include "core/util/AtomicFile.h"
@@ -208,6 +210,67 @@ class TestEncoderTraining : public QObject {
     QVERIFY(anyContains(logs, "LoRA: rank 4"));
     const auto merged = fts::loadTaskModel(fs::path(lrun.path().toStdString()) / "model");
     for (const auto& p : merged->module().named_parameters()) QVERIFY2(p.key().find("lora_") == std::string::npos, p.key().c_str());
+  }
+
+  void masksFollowBertsRecipe() {
+    const auto tok = fts::loadTokenizer(base_);
+    const fts::MlmMasking m = fts::mlmMaskingFor(*tok, 577);
+    QCOMPARE(m.maskId, static_cast<int64_t>(tok->pieceId("[MASK]")));
+    // 64 rows of 40 tokens: [CLS] 38 ordinary ids [SEP], then 8 pads on the last rows.
+    const int64_t B = 64, T = 48;
+    fts::TensorBatch b;
+    b.ids = torch::full({B, T}, 0, torch::kInt64);
+    b.lengths = torch::full({B}, 40, torch::kInt64);
+    for (int64_t i = 0; i < B; ++i) {
+      b.ids[i][0] = tok->bosId();
+      for (int64_t j = 1; j < 39; ++j) b.ids[i][j] = 100 + (i * 7 + j) % 400;
+      b.ids[i][39] = tok->eosId();
+    }
+    std::vector<size_t> keys(static_cast<size_t>(B));
+    for (size_t i = 0; i < keys.size(); ++i) keys[i] = i;
+    const auto a = fts::maskBatch(b, keys, m, 11), again = fts::maskBatch(b, keys, m, 11), other = fts::maskBatch(b, keys, m, 12);
+    QVERIFY(torch::equal(a.ids, again.ids) && torch::equal(a.targets, again.targets));  // a pure function of the seed
+    QVERIFY(!torch::equal(a.targets, other.targets));
+    const auto chosen = a.targets.ne(-100);
+    const double share = chosen.sum().item<double>() / static_cast<double>(B * 38);
+    QVERIFY2(share > 0.12 && share < 0.18, qPrintable(QString::number(share)));
+    QCOMPARE(a.predicted, chosen.sum().item<int64_t>());
+    // Never a special token or padding; the targets are the original ids.
+    QVERIFY(!chosen.index({torch::indexing::Slice(), 0}).any().item<bool>());
+    QVERIFY(!chosen.index({torch::indexing::Slice(), 39}).any().item<bool>());
+    QVERIFY(!chosen.index({torch::indexing::Slice(), torch::indexing::Slice(40)}).any().item<bool>());
+    QVERIFY(torch::equal(a.targets.masked_select(chosen), b.ids.masked_select(chosen)));
+    // About 80% of the chosen positions read [MASK].
+    const double masked = a.ids.masked_select(chosen).eq(m.maskId).sum().item<double>() / chosen.sum().item<double>();
+    QVERIFY2(masked > 0.7 && masked < 0.9, qPrintable(QString::number(masked)));
+  }
+
+  void continuesPretrainingWithTheMaskedLmObjective() {
+    fts::TrainConfig c = encoderConfig(base_);
+    c.task = "mlm";
+    c.data.train = FTS_FIXTURES "/topics_small.csv";  // its texts; the labels are not used
+    c.data.text_col = "text";
+    c.train.steps = 40;
+    c.train.lr = 3e-3;
+    QTemporaryDir run;
+    fts::TrainerControl control;
+    fts::EventQueue events;
+    const auto s = fts::runTrainingJob(c, {"mlm", run.path().toStdString(), {}}, control, events);
+    QVERIFY2(s.state == fts::TrainerState::Finished, s.reason.c_str());
+    std::vector<std::string> logs;
+    const auto losses = trainLosses(events.drain(), &logs);
+    QVERIFY(anyContains(logs, "masked LM: 15%"));
+    const double first = (losses.at(1) + losses.at(2) + losses.at(3)) / 3, last = (losses.at(38) + losses.at(39) + losses.at(40)) / 3;
+    QVERIFY2(last < first - 0.5, qPrintable(QString("first %1, last %2").arg(first).arg(last)));
+    const auto model = fts::loadTaskModel(fs::path(run.path().toStdString()) / "model");
+    QCOMPARE(model->architecture(), std::string("BertForMaskedLM"));
+    // A decoder is no masked LM, and masked-LM training starts from an encoder.
+    fts::TrainConfig scratch = c;
+    scratch.model.base.clear();
+    QTemporaryDir run2;
+    const auto r = fts::runTrainingJob(scratch, {"mlm2", run2.path().toStdString(), {}}, control, events);
+    QCOMPARE(r.state, fts::TrainerState::Failed);
+    QVERIFY2(r.reason.find("--model DIR") != std::string::npos, r.reason.c_str());
   }
 
   void anEncoderIsNoCausalLanguageModel() {
