@@ -83,6 +83,11 @@ GgufWriter llamaToGguf(const LlamaForTask& model, const SentencePieceTokenizer& 
   if (c.model_type != "llama" && c.model_type != "mistral")
     throw std::invalid_argument("GGUF export writes llama.cpp's \"llama\" architecture, which does not describe model_type '" +
                                 c.model_type + "' (its rotary layout and biases differ): export it with --format hf");
+  // llama.cpp reads rotary scaling from its own keys (and llama3's from rope_freqs.weight), which this
+  // writer does not emit yet: a scaled model would load there with the wrong positions.
+  if (c.rope_scaling.scaled())
+    throw std::invalid_argument("GGUF export of a model with rope_scaling '" + c.rope_scaling.rope_type +
+                                "' is not supported yet (llama.cpp would run it with unscaled positions): export it with --format hf");
   if (tokenizer.vocabSize() > c.vocab_size)
     throw std::invalid_argument("the tokenizer has " + std::to_string(tokenizer.vocabSize()) + " pieces but the model only " +
                                 std::to_string(c.vocab_size) + " embeddings");

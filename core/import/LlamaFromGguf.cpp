@@ -129,12 +129,12 @@ GgufLlamaShape readGgufLlamaShape(const GgufReader& r, std::span<const float> ro
   if (scaling == "linear" && factor != 1.0) {
     s.ropeScalingJson = json{{"rope_type", "linear"}, {"factor", factor}}.dump();
   } else if (scaling == "yarn") {
-    json j{{"rope_type", "yarn"}, {"factor", factor}};
-    if (r.find("llama.rope.scaling.original_context_length"))
-      j["original_max_position_embeddings"] = positive(r, "llama.rope.scaling.original_context_length");
-    s.ropeScalingJson = j.dump();
+    // Said before anything is decoded: the folder would convert, but the studio's decoder (linear and
+    // llama3 scalings) could not load it.
+    fail(r, "llama.rope.scaling.type is 'yarn', which the studio's decoder does not compute (it computes linear and llama3 "
+            "rotary scalings): this model cannot be imported");
   } else if (scaling != "none" && scaling != "linear") {
-    fail(r, "llama.rope.scaling.type is '" + scaling + "', a rotary scaling HF's Llama has no equivalent for here (linear, yarn and llama3 are converted)");
+    fail(r, "llama.rope.scaling.type is '" + scaling + "', a rotary scaling HF's Llama has no equivalent for here (linear and llama3 are converted)");
   }
   if (!ropeFreqs.empty()) {
     if (!s.ropeScalingJson.empty()) fail(r, "has both llama.rope.scaling.type '" + scaling + "' and rope_freqs.weight: which one applies is unclear");

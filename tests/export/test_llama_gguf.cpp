@@ -232,6 +232,17 @@ class TestLlamaGguf : public QObject {
     c.model_type = "qwen2";
     LlamaForTask qwen(c, HeadKind::CausalLM);
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, llamaToGguf(qwen, *tok_, GgmlType::F32, "qwen"));
+    // Rotary scaling is not written yet: refused with the reason, never a file llama.cpp misreads.
+    auto scaled = exportfx::config(tok_->vocabSize());
+    scaled.rope_scaling.rope_type = "linear";
+    scaled.rope_scaling.factor = 2.0;
+    LlamaForTask stretched(scaled, HeadKind::CausalLM);
+    try {
+      llamaToGguf(stretched, *tok_, GgmlType::F32, "scaled");
+      QFAIL("a rope-scaled model was written as GGUF");
+    } catch (const std::invalid_argument& e) {
+      QVERIFY2(std::string(e.what()).find("rope_scaling 'linear'") != std::string::npos, e.what());
+    }
   }
 };
 

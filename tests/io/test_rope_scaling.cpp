@@ -199,7 +199,7 @@ class TestRopeScaling : public QObject {
     s.ropeScalingJson.clear();
     c = fts::LlamaConfig::fromJson(fts::hfLlamaConfigJson(s, "float32"), "imported config.json");
     QVERIFY(!c.rope_scaling.scaled());
-    // yarn, which the importer also writes, is refused by name when the folder is loaded.
+    // yarn (which the importer refuses up front) is refused by name when a folder holding it is loaded.
     s.ropeScalingJson = R"({"rope_type":"yarn","factor":4.0,"original_max_position_embeddings":4096})";
     try {
       fts::LlamaConfig::fromJson(fts::hfLlamaConfigJson(s, "float32"), "imported config.json");
