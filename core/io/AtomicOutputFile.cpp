@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
+#include <stdio.h>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -68,6 +70,26 @@ void syncFolder(const std::filesystem::path& folder) {
   const int saved = errno;
   ::close(fd);
   if (rc != 0) throw std::runtime_error(folder.string() + ": fsync of the folder failed: " + std::strerror(saved));
+}
+
+void moveFolderInto(const std::filesystem::path& temp, const std::filesystem::path& target) {
+  namespace fs = std::filesystem;
+  auto fail = [&](const std::string& what) { throw std::runtime_error(target.string() + ": " + what); };
+  if (!fs::exists(target)) {
+    if (::rename(temp.c_str(), target.c_str()) != 0) fail(std::string("cannot rename the finished folder into place: ") + std::strerror(errno));
+  } else if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+    fs::remove_all(temp);  // now holds the old folder
+  } else {
+    const fs::path old = temp.string() + ".old";
+    if (::rename(target.c_str(), old.c_str()) != 0) fail(std::string("cannot move the old folder aside: ") + std::strerror(errno));
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+      const std::string reason = std::strerror(errno);
+      ::rename(old.c_str(), target.c_str());
+      fail("cannot rename the finished folder into place: " + reason);
+    }
+    fs::remove_all(old);
+  }
+  syncFolder(target.parent_path());
 }
 
 }  // namespace fts

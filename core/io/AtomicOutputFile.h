@@ -37,4 +37,10 @@ class AtomicOutputFile {
 // fsync a folder so renames and new entries inside it survive a crash. Throws naming the folder.
 void syncFolder(const std::filesystem::path& folder);
 
+// Swaps the finished, synced folder `temp` in for `target` (a sibling). With an existing target,
+// renameat2's exchange makes the swap one atomic step; file systems without it get two renames (a
+// crash between them leaves the new folder under the temporary name and the old one beside it, both
+// whole). Throws std::runtime_error naming the target.
+void moveFolderInto(const std::filesystem::path& temp, const std::filesystem::path& target);
+
 }  // namespace fts

@@ -167,27 +167,6 @@ BertLoadReport loadInto(torch::nn::Module& model, Kind kind, const HfModelFiles&
   return report;
 }
 
-// Swaps `temp` (complete, synced) in for `target`: renameat2's exchange makes it one atomic step;
-// file systems without it get two renames (a crash between them leaves both folders whole).
-void moveFolderInto(const fs::path& temp, const fs::path& target) {
-  if (!fs::exists(target)) {
-    if (::rename(temp.c_str(), target.c_str()) != 0)
-      fail(target, std::string("cannot rename the finished folder into place: ") + std::strerror(errno));
-  } else if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
-    fs::remove_all(temp);  // now holds the old folder
-  } else {
-    const fs::path old = temp.string() + ".old";
-    if (::rename(target.c_str(), old.c_str()) != 0) fail(target, std::string("cannot move the old folder aside: ") + std::strerror(errno));
-    if (::rename(temp.c_str(), target.c_str()) != 0) {
-      const std::string reason = std::strerror(errno);
-      ::rename(old.c_str(), target.c_str());
-      fail(target, "cannot rename the finished folder into place: " + reason);
-    }
-    fs::remove_all(old);
-  }
-  syncFolder(target.parent_path());
-}
-
 void saveFolder(const fs::path& folder, const torch::nn::Module& model, const BertConfig& config, const std::string& architecture,
                 const HfSaveOptions& options, const std::vector<fs::path>& extraFiles) {
   if (options.maxShardBytes != 0)
