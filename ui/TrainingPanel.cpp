@@ -1,6 +1,6 @@
 #include "ui/TrainingPanel.h"
 
-#include "core/model/LlamaConfig.h"
+#include "core/io/ModelCatalog.h"
 #include "core/runs/EvalReport.h"
 #include "ui/ModelPickerButton.h"
 #include "ui/TrainingController.h"
@@ -33,15 +33,15 @@
 namespace fts::ui {
 namespace {
 
-// Reads the shape of the Hugging Face model folder `folder` into the three fields, through the same
-// config.json reader the trainer uses; a folder it cannot read leaves them as they are (the run will
-// say what is wrong).
+// Reads the shape of the Hugging Face model folder `folder` (a decoder or an encoder) into the three
+// fields, as the model picker describes it; a folder it cannot read leaves them as they are (the run
+// will say what is wrong).
 void showBaseModelShape(const QString& folder, QSpinBox* hidden, QSpinBox* layers, QSpinBox* heads) {
   try {
-    const LlamaConfig config = LlamaConfig::load(std::filesystem::path(folder.toStdString()) / "config.json");
-    hidden->setValue(config.hidden_size);
-    layers->setValue(config.num_hidden_layers);
-    heads->setValue(config.num_attention_heads);
+    const ModelFolderInfo info = describeModelFolder(std::filesystem::path(folder.toStdString()));
+    hidden->setValue(info.hiddenSize);
+    layers->setValue(info.layers);
+    heads->setValue(info.heads);
   } catch (const std::exception&) {
   }
 }

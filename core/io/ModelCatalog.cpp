@@ -112,6 +112,7 @@ ModelFolderInfo describeModelFolder(const fs::path& folder) {
     info.architecture = info.modelType;
   info.hiddenSize = config.value("hidden_size", 0);
   info.layers = config.value("num_hidden_layers", 0);
+  info.heads = config.value("num_attention_heads", 0);
   for (const auto& file : weightFiles(folder)) {
     const SafetensorsReader reader(file);  // maps the file and parses the header only
     for (const auto& e : reader.entries()) {

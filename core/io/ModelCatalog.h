@@ -18,7 +18,7 @@ struct ModelFolderInfo {
   std::string modelType;      // config.json's model_type ("llama", "bert", ...)
   int64_t parameters = 0;     // elements of every tensor in the weights
   std::string tokenizerKind;  // "sentencepiece", "wordpiece", "bpe", "none", or "unsupported: <type>"
-  int hiddenSize = 0, layers = 0;
+  int hiddenSize = 0, layers = 0, heads = 0;
   bool trainable = false;     // the engine can fine-tune it today (a decoder; an encoder for classification or masked LM)
   std::string note;           // why not, or what to know (empty when nothing)
 };

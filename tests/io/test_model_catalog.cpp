@@ -30,7 +30,7 @@ void writeModelFolder(const fs::path& folder, const std::string& configJson) {
 }
 
 const char* kLlamaConfig = R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 8, "num_hidden_layers": 2})";
-const char* kBertConfig = R"({"architectures": ["BertModel"], "model_type": "bert", "hidden_size": 384, "num_hidden_layers": 6})";
+const char* kBertConfig = R"({"architectures": ["BertModel"], "model_type": "bert", "hidden_size": 384, "num_hidden_layers": 6, "num_attention_heads": 12})";
 
 }  // namespace
 
@@ -62,6 +62,7 @@ class TestModelCatalog : public QObject {
     QCOMPARE(info.tokenizerKind, std::string("wordpiece"));
     QCOMPARE(info.hiddenSize, 384);
     QCOMPARE(info.layers, 6);
+    QCOMPARE(info.heads, 12);  // what the Run settings' greyed shape fields show for this base
     QVERIFY(info.trainable);  // as a classifier
     QVERIFY(info.note.find("classification") != std::string::npos);
     const auto llama = fts::describeModelFolder(root() / "zoo" / "tiny-llama");
