@@ -3,6 +3,7 @@
 #include "core/train/TrainConfig.h"
 #include "core/util/Runtime.h"
 #include "core/runs/RunPaths.h"
+#include "ui/AugmentationPanel.h"
 #include "ui/DatasetPanel.h"
 #include "ui/ExportDialog.h"
 #include "ui/ImportGgufDialog.h"
@@ -20,6 +21,7 @@
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -42,10 +44,28 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   blasBanner_->setVisible(blas.slow);
 
   auto* split = new QSplitter(Qt::Horizontal, this);
-  split->addWidget(dataset_);
+  // The Augmentation panel works on the dataset the Dataset panel has open: a tab beside it.
+  auto* dataTabs = new QTabWidget(this);
+  dataTabs->setObjectName("dataTabs");
+  dataTabs->addTab(dataset_, tr("Dataset"));
+  auto* augmentation = new AugmentationPanel(dataset_, this);
+  augmentation->setObjectName("augmentationPanel");
+  dataTabs->addTab(augmentation, tr("Augmentation"));
+  split->addWidget(dataTabs);
   split->addWidget(training_);
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 3);
+  // Variants side by side need width: the Augmentation tab takes more of the window while it is
+  // shown, and gives it back when the Dataset tab returns.
+  connect(dataTabs, &QTabWidget::currentChanged, this, [split, dataTabs, augmentation, saved = QList<int>()](int) mutable {
+    if (dataTabs->currentWidget() == augmentation) {
+      saved = split->sizes();
+      const int total = saved.value(0) + saved.value(1);
+      split->setSizes({total * 3 / 5, total - total * 3 / 5});
+    } else if (!saved.isEmpty()) {
+      split->setSizes(saved);
+    }
+  });
 
   auto* central = new QWidget(this);
   auto* layout = new QVBoxLayout(central);

@@ -190,6 +190,14 @@
 <context>
     <name>fts::ui::MainWindow</name>
     <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Augmentation</source>
+        <translation>数据增强</translation>
+    </message>
+    <message>
         <source>&amp;Export Run…</source>
         <translation>导出运行(&amp;E)…</translation>
     </message>
@@ -1279,6 +1287,298 @@ predicted: %2
     <message>
         <source>Import failed</source>
         <translation>导入失败</translation>
+    </message>
+</context>
+<context>
+    <name>fts::ui::ChangeLogView</name>
+    <message>
+        <source>synonym replacement</source>
+        <translation>同义词替换</translation>
+    </message>
+    <message>
+        <source>random insertion</source>
+        <translation>随机插入</translation>
+    </message>
+    <message>
+        <source>random swap</source>
+        <translation>随机交换</translation>
+    </message>
+    <message>
+        <source>random deletion</source>
+        <translation>随机删除</translation>
+    </message>
+    <message>
+        <source>punctuation insertion</source>
+        <translation>标点插入</translation>
+    </message>
+    <message>
+        <source>character noise</source>
+        <translation>字符噪声</translation>
+    </message>
+    <message>
+        <source>word substitution</source>
+        <translation>词替换</translation>
+    </message>
+    <message>
+        <source>inserted “%1”</source>
+        <translation>插入“%1”</translation>
+    </message>
+    <message>
+        <source>deleted “%1”</source>
+        <translation>删除“%1”</translation>
+    </message>
+    <message>
+        <source>“%1” → “%2”</source>
+        <translation>“%1” → “%2”</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; (%2), word %3: %4</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;（%2），第 %3 个词：%4</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;from: %1</source>
+        <translation>&lt;br&gt;来源：%1</translation>
+    </message>
+</context>
+<context>
+    <name>fts::ui::AugmentationPanel</name>
+    <message>
+        <source>Operations</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Synonym replacement (EDA): alpha × words (at least one) words are replaced by a synonym from the chosen source</source>
+        <translation>同义词替换（EDA）：alpha × 词数（至少一个）个词被替换为所选来源中的同义词</translation>
+    </message>
+    <message>
+        <source>Random insertion (EDA): a synonym of a word of the sample is inserted at a random place, alpha × words times</source>
+        <translation>随机插入（EDA）：把样本中某个词的同义词插入随机位置，共 alpha × 词数 次</translation>
+    </message>
+    <message>
+        <source>Random swap (EDA): two words swap places, alpha × words times</source>
+        <translation>随机交换（EDA）：两个词互换位置，共 alpha × 词数 次</translation>
+    </message>
+    <message>
+        <source>Random deletion (EDA): alpha × words words are deleted</source>
+        <translation>随机删除（EDA）：删除 alpha × 词数 个词</translation>
+    </message>
+    <message>
+        <source>Punctuation insertion (AEDA): marks (. ; ? : ! , and their Chinese forms) inserted between words, up to this share of the word count (AEDA uses 1/3)</source>
+        <translation>标点插入（AEDA）：在词之间插入标点（. ; ? : ! , 及其中文形式），最多为词数的这一比例（AEDA 用 1/3）</translation>
+    </message>
+    <message>
+        <source>Character noise: each word gets a typo (keyboard neighbour, swap, deletion, insertion) with this probability</source>
+        <translation>字符噪声：每个词以此概率产生一个拼写错误（键盘相邻键、交换、删除、插入）</translation>
+    </message>
+    <message>
+        <source>Variants per sample. EDA uses 16 for 500 samples, 8 for 2,000, 4 for 5,000 and more</source>
+        <translation>每个样本的变体数。EDA 对 500 个样本用 16，2,000 个用 8，5,000 个及以上用 4</translation>
+    </message>
+    <message>
+        <source>The same seed, data and settings give the same variants</source>
+        <translation>相同的种子、数据和设置得到相同的变体</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>Variants</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>WordNet (English)</source>
+        <translation>WordNet（英文）</translation>
+    </message>
+    <message>
+        <source>Word vectors (word2vec text file)</source>
+        <translation>词向量（word2vec 文本文件）</translation>
+    </message>
+    <message>
+        <source>Synonym file (one group a line, HIT Cilin accepted)</source>
+        <translation>同义词文件（每行一组，支持哈工大同义词词林）</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Where synonym replacement and random insertion find their words; each change names its source</source>
+        <translation>同义词替换和随机插入从哪里取词；每处改动都注明来源</translation>
+    </message>
+    <message>
+        <source>File of word vectors or synonym groups</source>
+        <translation>词向量或同义词组文件</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Synonyms</source>
+        <translation>同义词</translation>
+    </message>
+    <message>
+        <source>At random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Of a class</source>
+        <translation>某一类别</translation>
+    </message>
+    <message>
+        <source>Containing</source>
+        <translation>包含文本</translation>
+    </message>
+    <message>
+        <source>Text to look for</source>
+        <translation>要查找的文本</translation>
+    </message>
+    <message>
+        <source>Samples shown in the preview</source>
+        <translation>预览中显示的样本数</translation>
+    </message>
+    <message>
+        <source>Other samples</source>
+        <translation>换一批样本</translation>
+    </message>
+    <message>
+        <source>Draw another random pick of samples</source>
+        <translation>重新随机抽取样本</translation>
+    </message>
+    <message>
+        <source>Samples</source>
+        <translation>样本</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <source>Draw a new seed and preview again</source>
+        <translation>换一个新种子并重新预览</translation>
+    </message>
+    <message>
+        <source>Write augmented dataset…</source>
+        <translation>写出增强数据集…</translation>
+    </message>
+    <message>
+        <source>Write every sample and its variants to a new file in the input&apos;s format, with source_row and augment_ops columns, and the change logs to a JSONL file beside it</source>
+        <translation>把每个样本及其变体按输入的格式写入新文件（带 source_row 和 augment_ops 列），改动日志写入旁边的 JSONL 文件</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Open a data file in the Dataset panel, then preview its augmented samples here.</source>
+        <translation>先在数据集面板中打开数据文件，然后在这里预览增强后的样本。</translation>
+    </message>
+    <message>
+        <source>Choose a word-vector file (word2vec text format)</source>
+        <translation>请选择词向量文件（word2vec 文本格式）</translation>
+    </message>
+    <message>
+        <source>Choose a synonym file (one group of synonyms a line)</source>
+        <translation>请选择同义词文件（每行一组同义词）</translation>
+    </message>
+    <message>
+        <source>No sample matches the choice.</source>
+        <translation>没有符合所选条件的样本。</translation>
+    </message>
+    <message>
+        <source>Open a data file in the Dataset panel first.</source>
+        <translation>请先在数据集面板中打开数据文件。</translation>
+    </message>
+    <message>
+        <source>Cannot augment: %1</source>
+        <translation>无法增强：%1</translation>
+    </message>
+    <message>
+        <source>Original</source>
+        <translation>原文</translation>
+    </message>
+    <message>
+        <source>Open it</source>
+        <translation>打开它</translation>
+    </message>
+    <message>
+        <source>Open the augmented dataset in the Dataset panel (to train on it)</source>
+        <translation>在数据集面板中打开增强后的数据集（用于训练）</translation>
+    </message>
+    <message>
+        <source>Variant %1 · %2</source>
+        <translation>变体 %1 · %2</translation>
+    </message>
+    <message>
+        <source>line %1</source>
+        <translation>第 %1 行</translation>
+    </message>
+    <message>
+        <source>line %1, class %2</source>
+        <translation>第 %1 行，类别 %2</translation>
+    </message>
+    <message>
+        <source>Synonym source</source>
+        <translation>同义词来源</translation>
+    </message>
+    <message>
+        <source>Word vectors or synonym groups (*.txt *.vec);;All files (*)</source>
+        <translation>词向量或同义词组 (*.txt *.vec);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Write augmented dataset</source>
+        <translation>写出增强数据集</translation>
+    </message>
+    <message>
+        <source>Writing %1 …</source>
+        <translation>正在写入 %1 …</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was written.</source>
+        <translation>已取消：没有写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Cannot write the augmented dataset: %1</source>
+        <translation>无法写出增强数据集：%1</translation>
+    </message>
+    <message>
+        <source>Wrote %1: %2 rows (%3 variants of %4 samples). Change log: %5</source>
+        <translation>已写入 %1：%2 行（%4 个样本的 %3 个变体）。改动日志：%5</translation>
+    </message>
+    <message>
+        <source>%1 is open: choose operations and press Preview.</source>
+        <translation>已打开 %1：选择操作后按“预览”。</translation>
+    </message>
+    <message>
+        <source>For %1 samples EDA recommends alpha = %2 and %3 variants per sample.</source>
+        <translation>对 %1 个样本，EDA 建议 alpha = %2，每个样本 %3 个变体。</translation>
+    </message>
+    <message>
+        <source>EDA recommends alpha = 0.1 up to 5,000 samples and 0.05 above; 16 variants for 500 samples, 8 for 2,000, 4 for 5,000 and more.</source>
+        <translation>EDA 建议：5,000 个样本以内 alpha = 0.1，更多时 0.05；500 个样本用 16 个变体，2,000 个用 8 个，5,000 个及以上用 4 个。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Augmenting %n sample(s)…</source>
+        <translation>
+            <numerusform>正在增强 %n 个样本…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Seed %1: %n sample(s); hover a highlight to see the change.</source>
+        <translation>
+            <numerusform>种子 %1：%n 个样本；鼠标悬停在高亮处可查看改动。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n sample(s) got fewer variants than asked (too few words that may change, or no synonym found).</source>
+        <translation>
+            <numerusform>%n 个样本得到的变体少于要求（可改动的词太少，或找不到同义词）。</numerusform>
+        </translation>
     </message>
 </context>
 </TS>
