@@ -42,6 +42,8 @@ json toJsonObject(const TrainConfig& c) {
                 {"early_stopping_patience", c.train.early_stopping_patience},
                 {"early_stopping_metric", c.train.early_stopping_metric},
                 {"early_stopping_min_delta", c.train.early_stopping_min_delta}};
+  j["augment"] = {{"mode", c.augment.mode}, {"ops", c.augment.ops}, {"n", c.augment.n}, {"seed", c.augment.seed},
+                  {"synonyms", c.augment.synonyms}};
   return j;
 }
 
@@ -109,6 +111,12 @@ TrainConfig fromJsonObject(const json& j) {
   c.train.early_stopping_patience = t.at("early_stopping_patience");
   c.train.early_stopping_metric = t.at("early_stopping_metric");
   c.train.early_stopping_min_delta = t.at("early_stopping_min_delta");
+  const auto& a = j.at("augment");
+  c.augment.mode = a.at("mode");
+  c.augment.ops = a.at("ops");
+  c.augment.n = a.at("n");
+  c.augment.seed = a.at("seed");
+  c.augment.synonyms = a.at("synonyms");
   return c;
 }
 

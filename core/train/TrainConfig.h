@@ -89,6 +89,17 @@ struct TrainConfig {
     double early_stopping_min_delta = 0.0;
   } train;
 
+  // Data augmentation of the training rows (core/augment; validation and test rows never).
+  struct Augment {
+    // off; offline: n variants of each training row, made once before training; online: n fresh
+    // variants of each row every epoch (seeded by seed, epoch and row, so a resume sees the same).
+    std::string mode = "off";
+    std::string ops = "sr=0.1,ri=0.1,rs=0.1,rd=0.1";  // as `ftstudio augment --ops`: sr ri rs rd aeda char
+    int n = 1;                       // variants per training row, beside the original
+    int seed = 0;                    // 0: train.seed
+    std::string synonyms = "wordnet";  // wordnet (Debian's files), none, or a synonym file (one group a line)
+  } augment;
+
   // Sets one dotted key ("train.lr", "data.max_len", "task", ...) from text, converting to the
   // key's type. Throws std::invalid_argument naming the key and listing the valid ones when unknown.
   void set(const std::string& key, const std::string& value);

@@ -23,6 +23,7 @@
 #include "core/train/SampleEncoding.h"
 #include "core/train/TaskLoss.h"
 #include "core/train/TensorBatch.h"
+#include "core/train/TrainingAugmentation.h"
 #include "core/train/Trainer.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Clock.h"
@@ -187,7 +188,26 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
       log(events, "masked LM: 15% of the tokens of each text, 80% [MASK] / 10% random / 10% kept, new masks every step");
     }
     const MlmMasking* mlm = masking ? &*masking : nullptr;
-    const EncodedSet trainSet = encodeForRun(cfg, rd.train, rd.trainRows, *setup.tokenizer, rd.labelIds, threads);
+    // Augmentation (augment.*): the training rows with their variants, epoch 0's here; an online run
+    // draws each later epoch's variants when that epoch starts (encodeTrain(epoch)).
+    std::optional<TrainingAugmentation> augmentation;
+    try {
+      augmentation = TrainingAugmentation::fromConfig(cfg);
+    } catch (const std::exception& e) {
+      throw JobFailed(e.what());
+    }
+    if (augmentation && cfg.data.pack) throw JobFailed("augment.mode and data.pack do not go together: packing joins texts into blocks");
+    auto encodeTrain = [&](std::int64_t epoch) {
+      if (!augmentation) return encodeForRun(cfg, rd.train, rd.trainRows, *setup.tokenizer, rd.labelIds, threads);
+      const data::Dataset expanded = augmentation->expand(rd.train, rd.trainRows, epoch);
+      std::vector<std::size_t> rows(expanded.samples.size());
+      std::iota(rows.begin(), rows.end(), std::size_t{0});
+      return encodeForRun(cfg, expanded, rows, *setup.tokenizer, rd.labelIds, threads);
+    };
+    const EncodedSet trainSet = encodeTrain(0);
+    if (augmentation)
+      log(events, "augmentation " + augmentation->describe() + ": " + std::to_string(trainSet.size()) + " training samples per epoch (" +
+                      std::to_string(rd.trainRows.size()) + " rows and their variants)");
     const EncodedSet valSet = encodeForRun(cfg, rd.validationSource(), rd.valRows, *setup.tokenizer, rd.labelIds, threads);
     if (trainSet.size() == 0) throw JobFailed(cfg.data.train + ": no training sequence left after encoding");
     if (rd.train.paired()) {
@@ -307,6 +327,8 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
       }
     };
 
+    EncodedSet epochSet;  // online augmentation: the variants of the epoch in progress (after epoch 0)
+    std::int64_t epochSetEpoch = 0;
     bool stopped = false, earlyStopped = false;
     double emaStep = 0;  // smoothed seconds per step, for the ETA
     double lastEpoch = 0;  // fractional epoch of the newest step, for reports after the loop
@@ -335,7 +357,15 @@ TrainSummary runTrainingJob(const TrainConfig& cfg, const RunContext& run, Train
       data::PaddedBatch last;
       for (int64_t g = 0; g < group; ++g) {
         last = batcher.next();
-        TensorBatch b = toTensorBatch(last, trainSet, classification);
+        // Online augmentation: the same rows of the plan, their text drawn afresh for this epoch.
+        const bool fresh = augmentation && augmentation->online() && last.epoch > 0;
+        if (fresh && epochSetEpoch != last.epoch) {
+          epochSet = encodeTrain(last.epoch);
+          epochSetEpoch = last.epoch;
+        }
+        TensorBatch b = fresh ? toTensorBatch(data::Batcher::pad(epochSet.ids, last.indices, shape.padId, bo.padToMultiple, bo.maxLen),
+                                              epochSet, classification)
+                              : toTensorBatch(last, trainSet, classification);
         // Fresh masks each step, a function of (seed, step, row): a resumed run draws the same ones.
         if (mlm) b = maskBatch(b, last.indices, *mlm, data::deriveSeed(static_cast<uint64_t>(cfg.train.seed), 0x6d6c6d, static_cast<uint64_t>(st.step) * 64 + static_cast<uint64_t>(g)));
         torch::Tensor loss;
