@@ -216,6 +216,26 @@ AugmentationPanel::AugmentationPanel(DatasetPanel* dataset, QWidget* parent) : Q
   writeRow->addStretch(0);
   layout->addLayout(writeRow);
 
+  // The same settings for the run: augment.* of the Training panel's next run.
+  trainingMode_ = new QComboBox(this);
+  trainingMode_->setObjectName("trainingAugmentation");
+  trainingMode_->addItem(tr("Off"), QStringLiteral("off"));
+  trainingMode_->addItem(tr("Offline: variants made once"), QStringLiteral("offline"));
+  trainingMode_->addItem(tr("Online: fresh variants every epoch"), QStringLiteral("online"));
+  trainingMode_->setCurrentIndex(2);
+  trainingMode_->setToolTip(tr("How the next run uses these settings: online draws new variants of every training row each epoch "
+                               "(seeded, so a resumed run sees the same); validation and test rows are never augmented"));
+  useInTraining_ = new QPushButton(tr("Use in training"), this);
+  useInTraining_->setObjectName("useInTraining");
+  useInTraining_->setToolTip(tr("Set the Training panel's run to augment its training rows with these operations, variants, seed "
+                                "and synonyms (augment.* in the project file)"));
+  connect(useInTraining_, &QPushButton::clicked, this, &AugmentationPanel::useInTraining);
+  auto* trainRow = new QHBoxLayout;
+  trainRow->addWidget(new QLabel(tr("Training:"), this));
+  trainRow->addWidget(trainingMode_, 1);
+  trainRow->addWidget(useInTraining_);
+  layout->addLayout(trainRow);
+
   status_ = new QLabel(tr("Open a data file in the Dataset panel, then preview its augmented samples here."), this);
   status_->setObjectName("augmentStatus");
   status_->setWordWrap(true);
@@ -278,6 +298,31 @@ void AugmentationPanel::setSampleChoice(SampleChoice choice, const QString& clas
   sampleChoice_->setCurrentIndex(sampleChoice_->findData(int(choice)));
   if (choice == SampleChoice::ByClass) classChoice_->setCurrentText(classOrSearch);
   if (choice == SampleChoice::Search) search_->setText(classOrSearch);
+}
+
+void AugmentationPanel::useInTraining() {
+  fts::TrainConfig::Augment a;
+  a.mode = trainingMode_->currentData().toString().toStdString();
+  const auto o = options();
+  if (a.mode != "off" && o.ops.empty()) {
+    status_->setText(tr("Choose at least one operation to train with."));
+    return;
+  }
+  if (!o.ops.empty()) a.ops = fts::augment::formatOperations(o.ops);
+  a.n = o.variants;
+  a.seed = seed_->value();
+  switch (static_cast<SynonymChoice>(synonyms_->currentData().toInt())) {
+    case SynonymChoice::WordNet: a.synonyms = "wordnet"; break;
+    case SynonymChoice::None: a.synonyms = "none"; break;
+    case SynonymChoice::SynonymFile: a.synonyms = synonymFile_->text().trimmed().toStdString(); break;
+    case SynonymChoice::WordVectors:
+      status_->setText(tr("Training takes synonyms from WordNet or a synonym file, not yet from word vectors: choose one of those."));
+      return;
+  }
+  emit trainingAugmentationChosen(a);
+  status_->setText(a.mode == "off" ? tr("The next run trains without augmentation.")
+                                   : tr("The next run augments its training rows: %1, %2, %n variant(s) per row.", "", a.n)
+                                         .arg(trainingMode_->currentText(), QString::fromStdString(a.ops)));
 }
 
 fts::augment::AugmentOptions AugmentationPanel::options() const {

@@ -17,6 +17,8 @@
 #include <QVector>
 #include <QWidget>
 
+#include "core/train/TrainConfig.h"
+
 #include <atomic>
 #include <map>
 #include <memory>
@@ -89,6 +91,8 @@ class AugmentationPanel : public QWidget {
   void previewReady();
   void written(const QString& output, const QString& log);
   void failed(const QString& message);
+  // "Use in training": these operations, variants, seed and synonyms as the run's augment.* settings.
+  void trainingAugmentationChosen(const fts::TrainConfig::Augment& settings);
 
  private:
   struct OperationControls {
@@ -121,6 +125,7 @@ class AugmentationPanel : public QWidget {
   void updateRecommendations();
   void updateEnabled();
   void chooseSynonymFile();
+  void useInTraining();
   void chooseOutput();
 
   DatasetPanel* dataset_;
@@ -129,6 +134,8 @@ class AugmentationPanel : public QWidget {
   QComboBox *synonyms_, *sampleChoice_, *classChoice_;
   QLineEdit *synonymFile_, *search_;
   QPushButton *browse_, *previewButton_, *regenerateButton_, *otherSamples_, *writeButton_, *cancelButton_, *openWritten_;
+  QComboBox* trainingMode_ = nullptr;  // off / offline / online for the next run
+  QPushButton* useInTraining_ = nullptr;
   QLabel *recommendation_, *status_;
   QProgressBar* progress_;
   QWidget* previewPage_;

@@ -51,6 +51,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   auto* augmentation = new AugmentationPanel(dataset_, this);
   augmentation->setObjectName("augmentationPanel");
   dataTabs->addTab(augmentation, tr("Augmentation"));
+  connect(augmentation, &AugmentationPanel::trainingAugmentationChosen, training_, &TrainingPanel::setAugmentation);
   split->addWidget(dataTabs);
   split->addWidget(training_);
   split->setStretchFactor(0, 2);

@@ -128,6 +128,12 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   mform->addRow(tr("LoRA rank"), loraRank_);
   mform->addRow(tr("Frozen layers"), freezeLayers_);
   mform->addRow(tr("Early stopping"), patience_);
+  augmentation_ = new QLabel(method);
+  augmentation_->setObjectName("augmentationSummary");
+  augmentation_->setText(tr("off"));
+  augmentation_->setWordWrap(true);
+  augmentation_->setToolTip(tr("Set from the Augmentation tab (Use in training) or the project file's augment.* settings"));
+  mform->addRow(tr("Augmentation"), augmentation_);
   patience_->setToolTip(tr("Evaluations without improvement of the validation loss before training stops"));
   connect(browse, &QPushButton::clicked, this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Base model folder (config.json, model.safetensors, tokenizer.model or tokenizer.json)"));
@@ -285,8 +291,17 @@ QString TrainingPanel::stateText(TrainerState state) {
   return {};
 }
 
+void TrainingPanel::setAugmentation(const TrainConfig::Augment& a) {
+  base_.augment = a;
+  augmentation_->setText(a.mode == "off" || a.mode.empty()
+                             ? tr("off")
+                             : tr("%1: %2, %n variant(s) per row", "", a.n)
+                                   .arg(a.mode == "online" ? tr("online") : tr("offline"), QString::fromStdString(a.ops)));
+}
+
 void TrainingPanel::setConfig(const TrainConfig& c) {
   base_ = c;
+  setAugmentation(c.augment);
   task_->setCurrentIndex(std::max(0, task_->findData(QString::fromStdString(c.task))));
   steps_->setValue(c.train.steps);
   epochs_->setValue(c.train.epochs);

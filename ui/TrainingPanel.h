@@ -38,6 +38,8 @@ class TrainingPanel : public QWidget {
   void setDataFile(const QString& path, const QString& textColumn = {}, const QString& labelColumn = {});
   // data.on_error: "stop" or "skip" (chosen in the Dataset panel).
   void setErrorPolicy(const QString& policy);
+  // augment.* of the next run (from the Augmentation panel), shown in the method settings.
+  void setAugmentation(const fts::TrainConfig::Augment& augment);
 
   MetricPlot* lossPlot() const { return lossPlot_; }
   MetricPlot* qualityPlot() const { return qualityPlot_; }
@@ -46,6 +48,7 @@ class TrainingPanel : public QWidget {
   QPushButton* pauseButton() const { return pause_; }
   QProgressBar* progressBar() const { return progress_; }
   QLabel* progressLabel() const { return progressLabel_; }
+  QLabel* augmentationSummary() const { return augmentation_; }
   QSpinBox* maxLengthBox() const { return maxLen_; }
   // The "Curves" and "Per class" tabs, and what the latter shows.
   QTabWidget* resultTabs() const { return tabs_; }
@@ -89,6 +92,7 @@ class TrainingPanel : public QWidget {
   QPushButton *train_, *pause_, *stop_;
   QProgressBar* progress_;
   QLabel* progressLabel_;
+  QLabel* augmentation_ = nullptr;  // what augment.* the next run uses
   MetricPlot *lossPlot_, *qualityPlot_;
   QTabWidget* tabs_;
   QWidget* perClassTab_;

@@ -736,6 +736,32 @@
         <source>Per class (step %1)</source>
         <translation>各类别（第 %1 步）</translation>
     </message>
+    <message>
+        <source>Set from the Augmentation tab (Use in training) or the project file&apos;s augment.* settings</source>
+        <translation>由“数据增强”标签页（用于训练）或项目文件的 augment.* 设置</translation>
+    </message>
+    <message>
+        <source>Augmentation</source>
+        <translation>数据增强</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %2, %n variant(s) per row</source>
+        <translation>
+            <numerusform>%1：%2，每个样本 %n 个变体</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>fts::ui::ConfusionMatrixView</name>
@@ -1578,6 +1604,52 @@ predicted: %2
         <source>%n sample(s) got fewer variants than asked (too few words that may change, or no synonym found).</source>
         <translation>
             <numerusform>%n 个样本得到的变体少于要求（可改动的词太少，或找不到同义词）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Offline: variants made once</source>
+        <translation>离线：变体只生成一次</translation>
+    </message>
+    <message>
+        <source>Online: fresh variants every epoch</source>
+        <translation>在线：每轮生成新的变体</translation>
+    </message>
+    <message>
+        <source>How the next run uses these settings: online draws new variants of every training row each epoch (seeded, so a resumed run sees the same); validation and test rows are never augmented</source>
+        <translation>下一次运行如何使用这些设置：在线模式每轮为每个训练样本生成新的变体（有种子，恢复的运行看到相同的变体）；验证集和测试集从不增强</translation>
+    </message>
+    <message>
+        <source>Use in training</source>
+        <translation>用于训练</translation>
+    </message>
+    <message>
+        <source>Set the Training panel&apos;s run to augment its training rows with these operations, variants, seed and synonyms (augment.* in the project file)</source>
+        <translation>让训练面板的运行用这些操作、变体数、种子和同义词来源增强训练样本（项目文件中的 augment.*）</translation>
+    </message>
+    <message>
+        <source>Training:</source>
+        <translation>训练：</translation>
+    </message>
+    <message>
+        <source>Choose at least one operation to train with.</source>
+        <translation>请至少选择一个用于训练的操作。</translation>
+    </message>
+    <message>
+        <source>Training takes synonyms from WordNet or a synonym file, not yet from word vectors: choose one of those.</source>
+        <translation>训练目前只能从 WordNet 或同义词文件获取同义词，暂不支持词向量：请选择其中之一。</translation>
+    </message>
+    <message>
+        <source>The next run trains without augmentation.</source>
+        <translation>下一次运行不使用数据增强。</translation>
+    </message>
+    <message numerus="yes">
+        <source>The next run augments its training rows: %1, %2, %n variant(s) per row.</source>
+        <translation>
+            <numerusform>下一次运行将增强训练样本：%1，%2，每个样本 %n 个变体。</numerusform>
         </translation>
     </message>
 </context>

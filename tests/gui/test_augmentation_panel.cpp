@@ -5,6 +5,8 @@
 #include "ui/AugmentationPanel.h"
 #include "ui/DatasetPanel.h"
 #include "ui/MainWindow.h"
+#include "ui/TrainingPanel.h"
+#include <QComboBox>
 #include "widgets/ChangeLogView.h"
 
 #include <QFile>
@@ -168,6 +170,23 @@ class TestAugmentationPanel : public QObject {
     panel->preview();
     QVERIFY(ready.wait(30000));
     QCOMPARE(outputsOf(*panel), first);
+
+    // The same settings for the next run: augment.* of the Training panel's config, shown there.
+    auto* mode = panel->findChild<QComboBox*>("trainingAugmentation");
+    QVERIFY(mode);
+    mode->setCurrentIndex(mode->findData(QStringLiteral("online")));
+    QTest::mouseClick(panel->findChild<QPushButton*>("useInTraining"), Qt::LeftButton);
+    const fts::TrainConfig cfg = w.trainingPanel()->config();
+    QCOMPARE(cfg.augment.mode, std::string("online"));
+    QCOMPARE(cfg.augment.ops, std::string("sr=0.2,rd=0.2"));
+    QCOMPARE(cfg.augment.n, 2);
+    QCOMPARE(cfg.augment.seed, 7);
+    QCOMPARE(cfg.augment.synonyms, std::string("wordnet"));
+    QVERIFY2(w.trainingPanel()->augmentationSummary()->text().contains("sr=0.2,rd=0.2"),
+             qPrintable(w.trainingPanel()->augmentationSummary()->text()));
+    mode->setCurrentIndex(mode->findData(QStringLiteral("off")));
+    QTest::mouseClick(panel->findChild<QPushButton*>("useInTraining"), Qt::LeftButton);
+    QCOMPARE(w.trainingPanel()->config().augment.mode, std::string("off"));
 
     // Offline: the whole file, with provenance columns, and the change log beside it.
     QTemporaryDir dir;
