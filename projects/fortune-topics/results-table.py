@@ -6,7 +6,7 @@ import json
 import statistics
 import sys
 
-ORDER = ["majority", "bow", "scratch", "full", "lora", "frozen", "adapted"]
+ORDER = ["majority", "bow", "scratch", "full", "lora", "frozen", "adapted", "minilm", "minilm-lora"]
 NAMES = {
     "majority": "majority class",
     "bow": "bag of words (naive Bayes)",
@@ -15,6 +15,8 @@ NAMES = {
     "lora": "base model, LoRA (rank 8)",
     "frozen": "base model, lower 2 layers + embeddings frozen",
     "adapted": "base model adapted to the domain first (fortune-domain), full fine-tuning",
+    "minilm": "all-MiniLM-L6-v2 (BERT, 22.7M, `make models`), full fine-tuning, mean pooling",
+    "minilm-lora": "all-MiniLM-L6-v2, LoRA (rank 8) on query/key/value/attention output/intermediate/output",
 }
 
 

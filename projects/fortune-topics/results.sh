@@ -40,6 +40,9 @@ settings() {  # METHOD -> --set arguments
     full)     echo "--set model.base=$base --set train.lr=0.0003" ;;
     lora)     echo "--set model.base=$base --set model.lora_rank=8 --set model.lora_alpha=16 --set model.lora_targets=q,k,v,o,gate,up,down --set train.lr=0.002" ;;
     frozen)   echo "--set model.base=$base --set model.freeze_embeddings=true --set model.freeze_layers=2 --set train.lr=0.0003" ;;
+    # all-MiniLM-L6-v2 from `make models` (a BERT encoder; mean pooling of its sentence-transformers folder).
+    minilm)   echo "--set model.base=$root/models/all-minilm-l6-v2 --set train.lr=0.0001" ;;
+    minilm-lora) echo "--set model.base=$root/models/all-minilm-l6-v2 --set model.lora_rank=8 --set model.lora_alpha=16 --set model.lora_targets=q,k,v,o,up,down --set train.lr=0.001" ;;
     adapted)  [ -n "${ADAPTED:-}" ] || { echo "results.sh: set ADAPTED to the adapted model folder" >&2; exit 2; }
               echo "--set model.base=$ADAPTED --set train.lr=0.0003" ;;
     *) echo "results.sh: unknown method $1" >&2; exit 2 ;;
