@@ -68,9 +68,12 @@ TrainingPanel::TrainingPanel(TrainingController* controller, QWidget* parent) : 
   auto* settings = new QGroupBox(tr("Run settings"), this);
   auto* form = new QFormLayout(settings);
   task_ = new QComboBox(settings);
+  task_->setObjectName("task");
   task_->addItem(tr("From the data"), QString());
   task_->addItem(tr("Classification"), QStringLiteral("cls"));
   task_->addItem(tr("Causal language model"), QStringLiteral("lm"));
+  // BERT's objective on the data's texts: continued pretraining of an encoder base model.
+  task_->addItem(tr("Masked language model (encoders)"), QStringLiteral("mlm"));
   steps_ = spin(0, 10'000'000, 10, settings, tr("by epochs"));
   epochs_ = spin(1, 1000, 1, settings);
   batch_ = spin(1, 4096, 1, settings);

@@ -762,6 +762,10 @@
             <numerusform>%1：%2，每个样本 %n 个变体</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Masked language model (encoders)</source>
+        <translation>掩码语言模型（编码器）</translation>
+    </message>
 </context>
 <context>
     <name>fts::ui::ConfusionMatrixView</name>

@@ -82,6 +82,12 @@ class TestMainWindow : public QObject {
     for (QAction* a : picker->menu()->actions())
       if (a->text().startsWith("base-model")) a->trigger();
     QVERIFY2(base->text().endsWith("projects/base-model/model"), qPrintable(base->text()));
+    // An encoder's continued pretraining is a task of the run settings too.
+    auto* task = w.trainingPanel()->findChild<QComboBox*>("task");
+    QVERIFY(task);
+    task->setCurrentIndex(task->findData(QStringLiteral("mlm")));
+    QCOMPARE(w.trainingPanel()->config().task, std::string("mlm"));
+    task->setCurrentIndex(0);
     base->clear();
   }
 
