@@ -23,7 +23,7 @@ shoot() {  # LANG SIZE SECONDS:NAME...  (seconds after Ctrl+R, one window for al
     "$app" "$project" & pid=$!
     for _ in $(seq 60); do win=$(xdotool search --onlyvisible --pid $pid 2>/dev/null | head -1) && [ -n "$win" ] && break; sleep 0.5; done
     sleep 3
-    xdotool windowmove "$win" 0 0 windowsize "$win" ${size%x*} ${size#*x} mousemove ${TRAIN_X:-444} ${TRAIN_Y:-614} click 1
+    xdotool windowmove "$win" 0 0 windowsize "$win" ${size%x*} ${size#*x} mousemove ${TRAIN_X:-499} ${TRAIN_Y:-634} click 1
     waited=0
     for shot in "$@"; do
       sleep $((${shot%%:*} - waited)); waited=${shot%%:*}
@@ -33,5 +33,5 @@ shoot() {  # LANG SIZE SECONDS:NAME...  (seconds after Ctrl+R, one window for al
 }
 # The Chinese labels are wider: the Train button sits elsewhere. ONLY=en or ONLY=zh_CN takes one set.
 [ "${ONLY:-en}" = en ] && shoot en_US.UTF-8 1280x780 "${RUNNING_AFTER:-25}:running" "${FINISHED_AFTER:-150}:training"
-[ "${ONLY:-zh_CN}" = zh_CN ] && TRAIN_X=403 TRAIN_Y=681 shoot zh_CN.UTF-8 1280x780 "${FINISHED_AFTER:-150}:zh_CN"
+[ "${ONLY:-zh_CN}" = zh_CN ] && TRAIN_X=399 TRAIN_Y=705 shoot zh_CN.UTF-8 1280x780 "${FINISHED_AFTER:-150}:zh_CN"
 true
