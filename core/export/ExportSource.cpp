@@ -107,11 +107,16 @@ ExportSourceInfo inspectExportSource(const fs::path& folder) {
 std::string exportFormatUnavailable(const ExportSourceInfo& s, ExportFormat format) {
   const std::string what = s.isRun ? "run " + s.name : s.folder.string();
   if (!s.hasWeights) return what + " holds no model yet (no model/ folder and no checkpoint): export it once it has trained";
-  if (s.modelType == "bert")
-    return what + " is a BERT encoder, which the exporter does not write yet" +
-           std::string(s.isRun ? ": its model/ folder is already a Hugging Face BertForSequenceClassification folder "
-                                 "(config.json, model.safetensors, tokenizer.json) that transformers loads: copy that folder"
-                               : "");
+  if (s.modelType == "bert") {
+    // Encoders export as Hugging Face folders (core/export/EncoderExport.h); LoRA runs with their
+    // adapters merged in.
+    if (format == ExportFormat::HuggingFace) return {};
+    if (format == ExportFormat::Gguf)
+      return what + " is a BERT encoder, and GGUF export is for decoders: llama.cpp's BERT support computes embeddings, with no "
+             "classification or masked-LM head, so this model cannot be written as GGUF; export it with --format hf";
+    return "--format " + std::string(exportFormatName(format)) + " is not written for BERT encoders yet: " + what +
+           " exports with --format hf (a LoRA run's adapters merged into the weights)";
+  }
   switch (format) {
     case ExportFormat::HuggingFace:
       return {};

@@ -1,5 +1,6 @@
 #include "core/export/Exporter.h"
 
+#include "core/export/EncoderExport.h"
 #include "core/export/ExportSource.h"
 #include "core/export/GgufReader.h"
 #include "core/export/HfExport.h"
@@ -252,6 +253,7 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
   if (o.out.empty()) throw std::invalid_argument("no output folder given (--out DIR)");
   const ExportSourceInfo info = inspectExportSource(sourceFolder);
   if (const std::string why = exportFormatUnavailable(info, o.format); !why.empty()) throw std::invalid_argument(why);
+  if (info.modelType == "bert") return exportEncoder(sourceFolder, info, o);  // BERT encoders: core/export/EncoderExport.h
   const bool adapterFormat = o.format == ExportFormat::Peft || o.format == ExportFormat::Merged;
 
   stage(o, "loading");

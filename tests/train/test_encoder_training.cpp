@@ -119,11 +119,12 @@ class TestEncoderTraining : public QObject {
     fts::data::LoadOptions lo;
     const auto ev = rm.evaluate(FTS_FIXTURES "/topics_small.csv", lo, 48);
     QCOMPARE(ev.samples, std::int64_t{120});
-    // The exporter does not write encoders yet and says so, pointing at the model/ folder.
+    // The exporter writes encoders as Hugging Face folders (tests/export/test_encoder_export.cpp), not as GGUF.
     const auto info = fts::inspectExportSource(run.path().toStdString());
     QCOMPARE(info.modelType, std::string("bert"));
-    const std::string why = fts::exportFormatUnavailable(info, fts::ExportFormat::HuggingFace);
-    QVERIFY2(why.find("BERT encoder") != std::string::npos && why.find("model/ folder") != std::string::npos, why.c_str());
+    QVERIFY(fts::exportFormatUnavailable(info, fts::ExportFormat::HuggingFace).empty());
+    const std::string why = fts::exportFormatUnavailable(info, fts::ExportFormat::Gguf);
+    QVERIFY2(why.find("BERT encoder") != std::string::npos && why.find("--format hf") != std::string::npos, why.c_str());
     // Better than chance (1/3) on data it trained on.
     QVERIFY2(ev.metrics.at("accuracy") > 0.5, qPrintable(QString("accuracy %1, loss first %2 last %3").arg(ev.metrics.at("accuracy")).arg(first).arg(last)));
   }
