@@ -90,8 +90,11 @@ std::string renderModelCard(const ModelCardInfo& run, const ModelCardExport& ex)
   if (ex.format == "gguf") md << "library_name: gguf\n";
   else if (peft) md << "library_name: peft\n";
   else md << "library_name: transformers\n";
-  md << "pipeline_tag: " << (classifier ? "text-classification" : "text-generation") << "\n";
-  md << "tags:\n  - fine-tuning-studio\n  - llama\n";
+  // The Hub's task and family tags follow the model: a BERT masked LM fills masks, an encoder is no llama.
+  const bool encoder = ex.architecture.rfind("Bert", 0) == 0;
+  const bool maskedLm = run.task == "mlm" || ex.architecture == "BertForMaskedLM";
+  md << "pipeline_tag: " << (classifier ? "text-classification" : maskedLm ? "fill-mask" : "text-generation") << "\n";
+  md << "tags:\n  - fine-tuning-studio\n  - " << (encoder ? "bert" : "llama") << "\n";
   if (ex.format == "gguf") md << "  - gguf\n";
   if (peft || ex.format == "merged") md << "  - lora\n";
   if (peft) md << "  - peft\n";

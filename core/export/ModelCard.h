@@ -15,7 +15,7 @@ namespace fts {
 struct ModelCardInfo {
   std::string title;               // heading; empty: derived from the run name or the folder
   std::string runId, runName;
-  std::string task;                // "cls" | "lm"
+  std::string task;                // "cls" | "lm" | "mlm"
   std::string method;              // e.g. "full", "frozen", "lora"
   std::string baseModel;           // folder or name of the base model; empty: trained from scratch
   std::string datasetFingerprint;

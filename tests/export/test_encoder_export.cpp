@@ -17,6 +17,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include "core/util/AtomicFile.h"
+
 #include <QtTest>
 
 namespace fs = std::filesystem;
@@ -157,6 +159,9 @@ class TestEncoderExport : public QObject {
     QCOMPARE(v.maxAbsDiff, 0.0);
     QVERIFY(v.positions > v.samples * 3);  // logits at every position of [CLS] text [SEP]
     QCOMPARE(fts::loadTaskModel(out)->architecture(), std::string("BertForMaskedLM"));
+    // The model card names the task and family the Hub indexes.
+    const std::string card = fts::readWholeFile(out / "README.md");
+    QVERIFY2(card.find("pipeline_tag: fill-mask") != std::string::npos && card.find("  - bert\n") != std::string::npos, card.c_str());
     const auto bf = exportRun(mlmRun_, fts::ExportFormat::HuggingFace, fts::ExportDtype::BF16, root_ / "mlm-bf16");
     qInfo("masked LM bf16: max abs diff %g (accepted %g)", bf.verification.maxAbsDiff, bf.verification.tolerance);
     QVERIFY(bf.verification.passed && bf.verification.maxAbsDiff > 0);
