@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Training speed: `ftstudio bench train` against ../shared/bench/ref_train.py (plain PyTorch) on
-the same shapes and threads, interleaved, repeated, medians and ratios in one table.
+the same shapes and threads, interleaved, repeated, medians and ratios in one table. With --arch bert:
+`ftstudio bench train --arch bert` against bench/train/ref_bert_train.py (the same BERT classifier in
+plain PyTorch) at all-MiniLM-L6-v2's shape (issue 13's goal: 1.5x the best peer).
 
 Peers: ref_train.py under Debian's PyTorch 1.13 (/usr/bin/python3, python3-torch), and under PyPI's
 current torch in a virtual environment (.venv-bench), eager and with --compile. Shapes: the goals of
 issue 5 (dim 256 LM and classification, dim 128 classification; bf16 against our own fp32).
 
-usage: python3 bench/train/compare.py [--quick] [--reps N] [--steps N] [--omp-passive] [--setup] ...
+usage: python3 bench/train/compare.py [--arch llama|bert] [--quick] [--reps N] [--steps N] [--omp-passive] [--setup] ...
        python3 bench/train/compare.py --from-json FILE   (the tables of an earlier --json-out run)
 This script needs no torch itself (any Python 3.9+); it runs each program as a child process and
 reads its peak resident memory from the kernel (wait4), so Python's own memory is not counted.
@@ -33,16 +35,27 @@ SHAPES = {
     "cls128": (dict(dim=128, layers=2, heads=4, vocab=8000, seq=64, batch=8, task="cls"), 1.5, "peer"),
     "lm256-bf16": (dict(dim=256, layers=4, heads=4, vocab=8000, seq=128, batch=16, task="lm"), 1.4, "bf16"),
 }
+# --arch bert: MiniLM's shape (6 classes), full rows, and with rows padded as real batches are (lengths
+# uniform in [32, 128]); same flags for ours and ref_bert_train.py.
+MINILM = dict(dim=384, layers=6, heads=12, ffn=1536, vocab=30522, seq=128, batch=16, classes=6, task="cls")
+BERT_SHAPES = {
+    "minilm": (MINILM, 1.5, "peer"),
+    "minilm-pad": (dict(MINILM, **{"min-len": 32}), 1.5, "peer"),
+}
+ARCH_DEFAULT_SHAPES = {"llama": ",".join(SHAPES), "bert": "minilm"}
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--ftstudio", default=os.path.join(ROOT, "build", "bin", "ftstudio"))
-    p.add_argument("--ref", default=os.path.join(os.path.dirname(ROOT), "shared", "bench", "ref_train.py"))
+    p.add_argument("--arch", choices=("llama", "bert"), default="llama",
+                   help="llama: ref_train.py's decoder shapes; bert: MiniLM's shape against ref_bert_train.py")
+    p.add_argument("--ref", help="the peer script (default: ../shared/bench/ref_train.py, or bench/train/ref_bert_train.py with --arch bert)")
     p.add_argument("--debian-python", default="/usr/bin/python3", help="Python with Debian's python3-torch (1.13)")
-    p.add_argument("--venv", default=os.path.join(ROOT, ".venv-bench"), help="virtual environment with PyPI's torch")
+    p.add_argument("--venv", help="virtual environment with PyPI's torch (default .venv-bench, else .venv-interop when only it exists)")
     p.add_argument("--setup", action="store_true", help="create --venv and pip install torch into it when missing")
-    p.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated among " + ",".join(SHAPES))
+    p.add_argument("--shapes", help="comma-separated among " + ",".join(SHAPES) + " (llama; default all) or "
+                   + ",".join(BERT_SHAPES) + " (bert; default minilm)")
     p.add_argument("--reps", type=int, default=5, help="runs of each program per shape (interleaved)")
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--warmup", type=int, default=3)
@@ -57,7 +70,18 @@ def parse_args():
     a = p.parse_args()
     if a.quick:
         a.reps, a.steps, a.warmup = 1, 3, 1
-    a.shapes = [s for s in a.shapes.split(",") if s]
+    if a.arch == "bert":
+        SHAPES.clear()
+        SHAPES.update(BERT_SHAPES)  # every table below reads SHAPES
+    if a.ref is None:
+        a.ref = (os.path.join(HERE, "ref_bert_train.py") if a.arch == "bert"
+                 else os.path.join(os.path.dirname(ROOT), "shared", "bench", "ref_train.py"))
+    if a.venv is None:
+        a.venv = os.path.join(ROOT, ".venv-bench")
+        interop = os.path.join(ROOT, ".venv-interop")
+        if not os.path.exists(a.venv) and os.path.exists(interop) and not a.setup:
+            a.venv = interop
+    a.shapes = [s for s in (a.shapes or ARCH_DEFAULT_SHAPES[a.arch]).split(",") if s]
     for s in a.shapes:
         if s not in SHAPES:
             p.error(f"unknown shape '{s}' (choose among {', '.join(SHAPES)})")
@@ -144,9 +168,10 @@ def runners_for(name, a, pypi_python):
     shape, _, kind = SHAPES[name]
     bf16 = kind == "bf16"
     out = []
+    ours = [a.ftstudio, "bench", "train"] + (["--arch=bert"] if a.arch == "bert" else [])
     if bf16:
-        out.append(("ours fp32", [a.ftstudio, "bench", "train", *flags_of(shape, a, False), "--json"]))
-    out.append((f"ours{' bf16' if bf16 else ''}", [a.ftstudio, "bench", "train", *flags_of(shape, a, bf16), "--json"]))
+        out.append(("ours fp32", [*ours, *flags_of(shape, a, False), "--json"]))
+    out.append((f"ours{' bf16' if bf16 else ''}", [*ours, *flags_of(shape, a, bf16), "--json"]))
     peers_bf16 = bf16 and a.bf16_peers
     if not bf16 or peers_bf16:
         suffix = " bf16" if bf16 else ""
@@ -208,7 +233,7 @@ def fmt_range(values, fmt="{:.0f}"):
 
 def main():
     a = parse_args()
-    for path, what in ((a.ftstudio, "ftstudio (build it: cmake --build build --target ftstudio)"), (a.ref, "ref_train.py")):
+    for path, what in ((a.ftstudio, "ftstudio (build it: cmake --build build --target ftstudio)"), (a.ref, "the peer script")):
         if not os.path.exists(path):
             sys.exit(f"error: {path} does not exist: {what}")
     v113 = torch_version(a.debian_python)
@@ -233,7 +258,8 @@ def main():
     print(f"peers: PyTorch {v113} ({a.debian_python})" + (f", PyTorch {pypi[1]} ({pypi[0]})" if pypi else ""))
     print(f"load average at start: {open('/proc/loadavg').read().strip()}", flush=True)
 
-    record = {"machine": cpu, "threads": a.threads, "reps": a.reps, "steps": a.steps, "warmup": a.warmup,
+    print(f"arch: {a.arch}; peer script: {a.ref}", flush=True)
+    record = {"arch": a.arch, "machine": cpu, "threads": a.threads, "reps": a.reps, "steps": a.steps, "warmup": a.warmup,
               "omp_wait_policy": env.get("OMP_WAIT_POLICY"), "shapes": {}}
     summary = []
     for name in a.shapes:
@@ -249,6 +275,9 @@ def main():
                 load = loadavg()
                 out, err, code, rss, secs = run_measured(cmd, env)
                 try:
+                    if code == 77:  # the peer cannot run here (torch.compile under PyTorch 1.x): it says why
+                        print(f"  skipped {label}: {err.strip()[-300:]}", flush=True)
+                        continue
                     if code != 0:
                         raise ValueError(f"exit code {code}")
                     tps, cpu, extra = parse_output(out)
@@ -366,6 +395,9 @@ def from_json(path):
     with open(path) as f:
         record = json.load(f)
     print(f"machine: {record['machine']}; from {path}")
+    if record.get("arch") == "bert":
+        SHAPES.clear()
+        SHAPES.update(BERT_SHAPES)
     summary = []
     for name, shape in record["shapes"].items():
         print(f"\n== {name}: " + " ".join(f"--{k} {v}" for k, v in shape["flags"].items()))

@@ -1,6 +1,8 @@
 #include "core/bench/TrainBench.h"
 
+#include "core/model/BertModules.h"
 #include "core/model/LlamaModules.h"
+#include "core/train/BertTaskModel.h"
 #include "core/train/Optimizers.h"
 #include "core/train/TaskLoss.h"
 #include "core/util/Runtime.h"
@@ -59,6 +61,12 @@ double matmulGflops(bool bf16) {
   return best;
 }
 
+// The task when --task is not given: what each arch's peer measures by default.
+std::string resolvedTask(const TrainBenchOptions& o) {
+  if (!o.task.empty()) return o.task;
+  return o.arch == "bert" ? "cls" : "lm";
+}
+
 }  // namespace
 
 void validate(const TrainBenchOptions& o) {
@@ -74,42 +82,86 @@ void validate(const TrainBenchOptions& o) {
   positive(o.steps, "--steps");
   if (o.warmup < 0) throw std::invalid_argument("--warmup must be 0 or more");
   if (o.threads < 0) throw std::invalid_argument("--threads must be 0 (all cores) or more");
-  if (o.task != "lm" && o.task != "cls") throw std::invalid_argument("--task must be lm or cls, not '" + o.task + "'");
-  if (o.task == "cls" && o.classes < 2) throw std::invalid_argument("--classes must be at least 2");
+  if (o.ffn < 0) throw std::invalid_argument("--ffn must be 0 (the arch's rule) or more");
+  if (o.minLen < 0 || o.minLen > o.seq)
+    throw std::invalid_argument("--min-len must be between 0 (no padding) and --seq (" + std::to_string(o.seq) + "), not " +
+                                std::to_string(o.minLen));
+  if (o.arch != "llama" && o.arch != "bert") throw std::invalid_argument("--arch must be llama or bert, not '" + o.arch + "'");
+  const std::string task = resolvedTask(o);
+  if (task != "lm" && task != "cls") throw std::invalid_argument("--task must be lm or cls, not '" + task + "'");
+  if (o.arch == "bert" && task != "cls")
+    throw std::invalid_argument("--task lm is a decoder's: --arch bert measures classification (--task cls)");
+  if (task == "cls" && o.classes < 2) throw std::invalid_argument("--classes must be at least 2");
   if (o.dim % o.heads != 0) throw std::invalid_argument("--dim must be a multiple of --heads");
-  if ((o.dim / o.heads) % 2 != 0) throw std::invalid_argument("--dim / --heads (the head size) must be even for RoPE");
+  if (o.arch == "llama" && (o.dim / o.heads) % 2 != 0)
+    throw std::invalid_argument("--dim / --heads (the head size) must be even for RoPE");
 }
 
 TrainBenchResult runTrainBench(const TrainBenchOptions& opt) {
   validate(opt);
   TrainBenchResult r;
-  r.options = opt;
+  r.options = opt;  // task and ffn resolved below
   r.options.threads = configureThreads(opt.threads);
   torch::manual_seed(0);
 
-  // ---- Model: ref_train's shape (separate LM head, ffn rule, no dropout) -------------------------
-  LlamaConfig c;
-  c.vocab_size = opt.vocab;
-  c.hidden_size = opt.dim;
-  r.ffn = 64 * ((8 * opt.dim / 3 + 63) / 64);  // ref: int(2*4*dim/3) rounded up to 64
-  c.intermediate_size = r.ffn;
-  c.num_hidden_layers = opt.layers;
-  c.num_attention_heads = opt.heads;
-  c.max_position_embeddings = std::max(opt.seq, 16);
-  c.rms_norm_eps = 1e-5;
-  c.tie_word_embeddings = false;
-  const bool lm = opt.task == "lm";
+  r.options.task = resolvedTask(opt);
+  const bool lm = r.options.task == "lm";
+  const bool bert = opt.arch == "bert";
+  std::vector<std::string> labels;
   if (!lm)
-    for (int i = 0; i < opt.classes; ++i) c.id2label.push_back("class_" + std::to_string(i));
-  LlamaForTask model(c, lm ? HeadKind::CausalLM : HeadKind::SequenceClassification);
-  initLlamaWeights(*model, 0);
-  model->train();
+    for (int i = 0; i < opt.classes; ++i) labels.push_back("class_" + std::to_string(i));
+
+  // ---- Model: the peer's shape. Llama: ref_train's (separate LM head, ffn rule, no dropout). BERT:
+  // BertForSequenceClassification as the trainer builds it from a MiniLM-like config.json (pooler,
+  // exact GELU, dropout 0.1 as HF's default, which the trainer keeps and ref_bert_train.py uses too).
+  std::unique_ptr<LlamaForTask> llama;
+  std::unique_ptr<BertTaskModel> bertModel;
+  torch::nn::Module* module = nullptr;
+  if (bert) {
+    BertConfig c;
+    c.vocab_size = opt.vocab;
+    c.hidden_size = opt.dim;
+    r.ffn = opt.ffn > 0 ? opt.ffn : 4 * opt.dim;
+    c.intermediate_size = r.ffn;
+    c.num_hidden_layers = opt.layers;
+    c.num_attention_heads = opt.heads;
+    c.max_position_embeddings = std::max(opt.seq, 512);
+    c.id2label = labels;
+    c.validate();
+    BertForSequenceClassification cls(c);
+    initBertWeights(*cls, c.pad_token_id, 0);
+    bertModel = std::make_unique<BertTaskModel>(cls);
+    module = &bertModel->module();
+  } else {
+    LlamaConfig c;
+    c.vocab_size = opt.vocab;
+    c.hidden_size = opt.dim;
+    r.ffn = opt.ffn > 0 ? opt.ffn : 64 * ((8 * opt.dim / 3 + 63) / 64);  // ref: int(2*4*dim/3) rounded up to 64
+    c.intermediate_size = r.ffn;
+    c.num_hidden_layers = opt.layers;
+    c.num_attention_heads = opt.heads;
+    c.max_position_embeddings = std::max(opt.seq, 16);
+    c.rms_norm_eps = 1e-5;
+    c.tie_word_embeddings = false;
+    c.id2label = labels;
+    llama = std::make_unique<LlamaForTask>(c, lm ? HeadKind::CausalLM : HeadKind::SequenceClassification);
+    initLlamaWeights(**llama, 0);
+    module = llama->get();
+  }
+  r.options.ffn = r.ffn;
+  module->train();
 
   // The trainer's optimizer: AdamW over every trainable tensor, weight decay on matrices only.
+  // Embedding tables (Llama's token table; BERT's word, position and token-type tables) are looked
+  // up, not multiplied: they stay out of matmulParams.
+  auto isEmbeddingTable = [&](const std::string& name) {
+    if (!bert) return name.rfind("model.embed_tokens.", 0) == 0;
+    return name.rfind("bert.embeddings.", 0) == 0 && name.find("_embeddings.weight") != std::string::npos;
+  };
   std::vector<NamedParam> trainable;
-  for (auto& p : model->named_parameters()) {
+  for (auto& p : module->named_parameters()) {
     r.params += p.value().numel();
-    if (p.key().rfind("model.embed_tokens.", 0) != 0) r.matmulParams += p.value().numel();
+    if (!isEmbeddingTable(p.key())) r.matmulParams += p.value().numel();
     trainable.push_back(NamedParam{p.key(), p.value(), p.value().dim() >= 2, 1.0});
   }
   auto optimizer = makeAdamW(trainable, AdamWSettings{0.9, 0.999, 1e-8, 0.01});
@@ -117,15 +169,26 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& opt) {
   r.bf16 = opt.bf16 && cpuHasNativeBf16();
   if (opt.bf16 && !r.bf16) r.note = "bf16 requested, but this CPU has no native bf16: measured in fp32 (as the trainer would train)";
 
-  // ---- Data: random, of the shape the trainer's batches have (full rows, no padding) ------------
+  // ---- Data: random, of the shape the trainer's batches have: full rows, or with --min-len rows of
+  // random lengths right-padded with the pad id (0), the longest row full (the trainer pads to it).
   const int64_t B = opt.batch, T = opt.seq;
   TensorBatch batch;
-  batch.ids = torch::randint(opt.vocab, {B, T}, torch::kInt64);                   // [B,T]
+  const int64_t firstId = bert ? 1 : 0;  // BERT: id 0 is [PAD], never a real token here
+  batch.ids = torch::randint(firstId, opt.vocab, {B, T}, torch::kInt64);          // [B,T]
   batch.lengths = torch::full({B}, T, torch::kInt64);                              // [B]
+  if (opt.minLen > 0 && opt.minLen < T) {
+    batch.lengths = torch::randint(opt.minLen, T + 1, {B}, torch::kInt64);        // [B]
+    batch.lengths[0] = T;
+    const auto pad = torch::arange(T, torch::kInt64).unsqueeze(0) >= batch.lengths.unsqueeze(1);  // [B,T]
+    batch.ids.masked_fill_(pad, 0);
+  }
   batch.targets = lm ? torch::randint(opt.vocab, {B, T}, torch::kInt64)           // [B,T] next tokens
                      : torch::randint(opt.classes, {B}, torch::kInt64);           // [B]
-  batch.tokens = B * T;
-  batch.predicted = lm ? B * T : B;
+  if (lm && opt.minLen > 0 && opt.minLen < T)
+    batch.targets.masked_fill_(torch::arange(T, torch::kInt64).unsqueeze(0) >= batch.lengths.unsqueeze(1), -100);
+  batch.tokens = batch.lengths.sum().item<int64_t>();
+  r.realTokens = batch.tokens;
+  batch.predicted = lm ? (batch.targets != -100).sum().item<int64_t>() : B;
 
   // ---- One step, as TrainingJob's loop does it with grad_accum 1 and clipping at 1.0 (keep the two
   // in step): the trainer's forwardLoss (fused LM head + cross-entropy, or classLogits +
@@ -136,7 +199,7 @@ TrainBenchResult runTrainBench(const TrainBenchOptions& opt) {
     torch::Tensor loss;
     {
       AutocastScope autocast(r.bf16);
-      loss = forwardLoss(model, batch, lossOptions).loss;
+      loss = (bert ? forwardLoss(*bertModel, batch, lossOptions) : forwardLoss(*llama, batch, lossOptions)).loss;
     }
     const double value = loss.item<double>();
     (loss / 1.0).backward();
@@ -215,9 +278,10 @@ std::string formatJson(const TrainBenchResult& r) {
       {"last_loss", r.lastLoss},
       {"step_times_ms", r.stepTimesMs},
       {"bf16", r.bf16},
+      {"arch", o.arch},
       {"shape",
-       {{"task", o.task}, {"dim", o.dim}, {"layers", o.layers}, {"heads", o.heads}, {"vocab", o.vocab}, {"seq", o.seq},
-        {"batch", o.batch}, {"ffn", r.ffn}, {"classes", o.task == "cls" ? o.classes : 0}}},
+       {{"arch", o.arch}, {"task", o.task}, {"min_len", o.minLen}, {"dim", o.dim}, {"layers", o.layers}, {"heads", o.heads}, {"vocab", o.vocab}, {"seq", o.seq},
+        {"batch", o.batch}, {"ffn", r.ffn}, {"classes", o.task == "cls" ? o.classes : 0}, {"tokens", r.realTokens}}},
       {"steps", o.steps},
       {"warmup", o.warmup},
       {"threads", o.threads},

@@ -1,5 +1,5 @@
 // Not a test: a quick speed figure for the BERT modules (forward + backward of a classifier step, no
-// optimizer), printed as JSON; tests/model/bert_bench_ref.py is the same step in plain PyTorch for the
+// optimizer), printed as JSON; bench/train/ref_bert_train.py --no-optimizer is the same step in plain PyTorch for the
 // comparison (run both interleaved, same threads). The engine's real benchmark is `ftstudio bench`.
 //
 // usage: bert_bench [--steps 5] [--warmup 2] [--threads 2] [--batch 16] [--seq 128] [--hidden 384]

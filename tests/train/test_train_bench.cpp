@@ -1,7 +1,8 @@
 // `ftstudio bench train` and the core it runs (core/bench/TrainBench): the model has ref_train.py's
 // shape (same parameter count), the step trains (the loss goes down on the fixed batch), the figures
 // are consistent with each other, bad flags get a message naming the flag, and the CLI prints one
-// JSON object with tokens_per_s. Tiny shapes: this checks behaviour, never speed.
+// JSON object with tokens_per_s; the same for --arch bert (BertForSequenceClassification, the shape
+// of bench/train/ref_bert_train.py, padded rows with --min-len). Tiny shapes: this checks behaviour, never speed.
 #include "core/bench/TrainBench.h"
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,8 @@
 #include <QProcess>
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 using fts::bench::TrainBenchOptions;
@@ -37,6 +40,21 @@ int64_t refParams(const TrainBenchOptions& o, int64_t heads) {
   return o.vocab * D + o.layers * (4 * D * D + 3 * D * F + 2 * D) + D + heads * D;
 }
 
+TrainBenchOptions tinyBert() {
+  auto o = tiny("");
+  o.arch = "bert";
+  o.heads = 4;  // head size 8
+  return o;
+}
+
+// ref_bert_train.py's parameter count: word, position (max(seq, 512)) and token-type tables, embedding
+// LayerNorm; per layer q/k/v/o with biases, intermediate and output with biases, two LayerNorms;
+// pooler and classifier.
+int64_t refBertParams(const TrainBenchOptions& o) {
+  const int64_t D = o.dim, F = 4 * D, P = std::max(o.seq, 512);
+  return (o.vocab + P + 2) * D + 2 * D + o.layers * (4 * (D * D + D) + 2 * D * F + F + D + 4 * D) + D * D + D +
+         D * o.classes + o.classes;
+}
 }  // namespace
 
 class TestTrainBench : public QObject {
@@ -66,6 +84,29 @@ class TestTrainBench : public QObject {
     QCOMPARE(r.params, refParams(o, o.classes));
     QVERIFY(std::isfinite(r.lastLoss));
     QVERIFY2(r.lastLoss < r.firstLoss, qPrintable(QString("loss %1 -> %2").arg(r.firstLoss).arg(r.lastLoss)));
+  }
+
+  void bertClassifierTrainsAtRefShapeWithPadding() {
+    auto o = tinyBert();
+    o.minLen = 5;
+    const auto r = fts::bench::runTrainBench(o);
+    QCOMPARE(r.options.task, std::string("cls"));  // bert's default task
+    QCOMPARE(r.ffn, 4 * o.dim);
+    QCOMPARE(r.params, refBertParams(o));
+    const int64_t P = std::max(o.seq, 512);
+    QCOMPARE(r.matmulParams, r.params - (o.vocab + P + 2) * o.dim);  // all but the three embedding tables
+    QVERIFY2(r.realTokens < o.batch * o.seq && r.realTokens >= o.seq + (o.batch - 1) * o.minLen,
+             qPrintable(QString("real tokens %1").arg(r.realTokens)));
+    QVERIFY(r.tokensPerS > 0 && r.mfu > 0);
+    QVERIFY2(r.lastLoss < r.firstLoss, qPrintable(QString("loss %1 -> %2").arg(r.firstLoss).arg(r.lastLoss)));
+    QVERIFY(qAbs(r.firstLoss - std::log(3.0)) < 0.5);  // random init: about ln(C)
+
+    auto bad = tinyBert();
+    bad.task = "lm";
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, fts::bench::validate(bad));
+    bad = tinyBert();
+    bad.minLen = o.seq + 1;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, fts::bench::validate(bad));
   }
 
   void outputsCarryTheKeysRefTrainPrints() {
@@ -115,6 +156,21 @@ class TestTrainBench : public QObject {
     const auto j = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
     QVERIFY(j["tokens_per_s"].get<double>() > 0);
     QCOMPARE(j["shape"]["task"].get<std::string>(), std::string("cls"));
+
+    QProcess bert;
+    bert.start(QStringLiteral(FTS_BIN_DIR "/ftstudio"),
+               {"bench", "train", "--arch", "bert", "--dim", "32", "--layers", "1", "--heads", "4", "--vocab", "64", "--seq", "8",
+                "--batch", "2", "--min-len", "3", "--steps", "2", "--warmup", "0", "--threads", "1", "--json"});
+    QVERIFY(bert.waitForFinished(120000));
+    QVERIFY2(bert.exitCode() == 0, bert.readAllStandardError().constData());
+    const auto jb = nlohmann::json::parse(bert.readAllStandardOutput().toStdString());
+    QVERIFY(jb["tokens_per_s"].get<double>() > 0 && jb["mfu"].get<double>() > 0);
+    QCOMPARE(jb["arch"].get<std::string>(), std::string("bert"));
+    QCOMPARE(jb["shape"]["task"].get<std::string>(), std::string("cls"));
+    QCOMPARE(jb["shape"]["ffn"].get<int>(), 128);     // 4 x dim, not MiniLM's 1536, when --dim is given
+    QCOMPARE(jb["shape"]["classes"].get<int>(), 6);   // MiniLM's default shape fills what is not given
+    QCOMPARE(jb["params"].get<int64_t>(), (64 + 512 + 2) * 32 + 64 + (4 * (32 * 32 + 32) + 2 * 32 * 128 + 128 + 32 + 128) +
+                                              32 * 32 + 32 + 32 * 6 + 6);
 
     QProcess bad;
     bad.start(QStringLiteral(FTS_BIN_DIR "/ftstudio"), {"bench", "train", "--dim", "30", "--heads", "4", "--steps", "1"});
