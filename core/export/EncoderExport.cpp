@@ -1,5 +1,6 @@
 #include "core/export/EncoderExport.h"
 
+#include "core/export/ExportSteps.h"
 #include "core/export/LogitComparison.h"
 #include "core/export/StagedFolder.h"
 #include "core/io/BertHfFolder.h"
@@ -133,59 +134,10 @@ std::vector<torch::Tensor> encoderLogits(TaskModel& model, const SampleInputs& i
   return out;
 }
 
-SafetensorsDtype safetensorsDtype(ExportDtype d) {
-  switch (d) {
-    case ExportDtype::F16: return SafetensorsDtype::F16;
-    case ExportDtype::BF16: return SafetensorsDtype::BF16;
-    default: return SafetensorsDtype::F32;
-  }
-}
-
-void stage(const ExportOptions& o, const char* name) {
-  if (o.cancel && o.cancel->load()) throw ExportCancelled();
-  if (o.progress) o.progress(name);
-}
-
-std::string readIfExists(const fs::path& p) { return fs::is_regular_file(p) ? readWholeFile(p) : std::string(); }
-
-// The manifest's verification object and the failure message's figures, as the decoders' exports write them.
-json verificationJson(const ExportVerification& v) {
-  json j;
-  j["samples"] = v.samples;
-  j["positions"] = v.positions;
-  j["max_abs_diff"] = v.maxAbsDiff;
-  j["max_abs_logit"] = v.maxAbsLogit;
-  j["argmax_agreement"] = v.argmaxAgreement;
-  j["tolerance"] = v.tolerance;
-  j["passed"] = v.passed;
-  j["reloaded_with"] = v.reloadedWith;
-  j["tokenizer"] = v.tokenizerCheck;
-  return j;
-}
-
-std::string figures(const ExportVerification& v) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "max abs logit difference %.3g (accepted %.3g, largest logit %.3g), argmax agreement %.1f%% over %lld rows",
-                v.maxAbsDiff, v.tolerance, v.maxAbsLogit, 100.0 * v.argmaxAgreement, static_cast<long long>(v.positions));
-  return buf;
-}
-
-// The tokenizer written beside the weights, reloaded, must give the same ids on every sample.
-std::string checkTokenizer(const fs::path& folder, int64_t vocab, const Tokenizer* original, const std::vector<std::string>& texts) {
-  if (!original) return "no tokenizer (the source folder has none)";
-  const fs::path file = findTokenizerFile(folder);
-  if (file.empty()) throw std::runtime_error(folder.string() + ": the tokenizer's files were not written into the export");
-  const std::unique_ptr<Tokenizer> reloaded = loadHfTokenizer(folder, vocab);
-  for (const auto& t : texts)
-    if (reloaded->encode(t) != original->encode(t))
-      throw std::runtime_error(file.string() + ": encodes a sample text differently after reloading");
-  return file.filename().string() + " reloaded: same ids on every sample";
-}
-
 }  // namespace
 
 ExportResult exportEncoder(const fs::path& sourceFolder, const ExportSourceInfo& info, const ExportOptions& o) {
-  stage(o, "loading");
+  exportStage(o, "loading");
   LoadedEncoder src = loadEncoder(sourceFolder);
   TaskModel& model = *src.model;
   const bool classifier = model.head() == TaskHead::SequenceClassification;
@@ -220,15 +172,15 @@ ExportResult exportEncoder(const fs::path& sourceFolder, const ExportSourceInfo&
   if (!src.note.empty()) result.notes.push_back(src.note);
 
   // ---- Write: config.json + model.safetensors (swapped into the empty staging folder), then the tokenizer
-  stage(o, "writing");
+  exportStage(o, "writing");
   HfSaveOptions save;
-  save.dtype = safetensorsDtype(o.dtype);  // one file: BERT folders are not sharded here
+  save.dtype = safetensorsDtypeOf(o.dtype);  // one file: BERT folders are not sharded here
   if (cls) saveBertHfFolder(staged.path(), cls, save);
   else saveBertHfFolder(staged.path(), mlm, save);
   if (src.tokenizer) src.tokenizer->saveFiles(staged.path());
 
   // ---- Verify: read back what is on disk into a fresh model, compare logits --------------------
-  stage(o, "verifying");
+  exportStage(o, "verifying");
   const std::string dtype(exportDtypeName(o.dtype));
   const std::unique_ptr<TaskModel> reloaded = encoderFromFolder(staged.path(), true);  // BF16/F16 widen to float32
   if (reloaded->architecture() != model.architecture())
@@ -238,15 +190,15 @@ ExportResult exportEncoder(const fs::path& sourceFolder, const ExportSourceInfo&
   ExportVerification v = compareLogits(reference, reloadedLogits, exportRelativeTolerance(ExportFormat::HuggingFace, o.dtype));
   v.reloadedWith = "config.json and safetensors weights (" + dtype + ") loaded into a fresh float32 " + model.architecture() +
                    (classifier ? "" : " (logits at every position)");
-  v.tokenizerCheck = checkTokenizer(staged.path(), model.shape().vocab, src.tokenizer.get(), texts);
+  v.tokenizerCheck = checkReloadedTokenizer(staged.path(), model.shape().vocab, src.tokenizer.get(), texts);
   result.verification = v;
   if (!v.passed)
-    throw ExportVerificationError("the export was read back and does not match the model (" + figures(v) + "): nothing was written under " +
+    throw ExportVerificationError("the export was read back and does not match the model (" + verificationFigures(v) + "): nothing was written under " +
                                       result.out.string() + ". Please report this as a bug.",
                                   v);
 
   // ---- Model card and manifest, then the swap ----------------------------------------------------
-  stage(o, "finishing");
+  exportStage(o, "finishing");
   int64_t parameters = 0;
   for (const auto& p : model.module().named_parameters()) parameters += p.value().numel();
   std::vector<std::string> files;

@@ -2,6 +2,7 @@
 
 #include "core/export/EncoderExport.h"
 #include "core/export/ExportSource.h"
+#include "core/export/ExportSteps.h"
 #include "core/export/GgufReader.h"
 #include "core/export/HfExport.h"
 #include "core/export/LlamaGguf.h"
@@ -168,19 +169,6 @@ LoadedModel loadSource(const fs::path& folder) {
   return m;
 }
 
-void stage(const ExportOptions& o, const char* name) {
-  if (o.cancel && o.cancel->load()) throw ExportCancelled();
-  if (o.progress) o.progress(name);
-}
-
-SafetensorsDtype safetensorsDtype(ExportDtype d) {
-  switch (d) {
-    case ExportDtype::F16: return SafetensorsDtype::F16;
-    case ExportDtype::BF16: return SafetensorsDtype::BF16;
-    default: return SafetensorsDtype::F32;
-  }
-}
-
 GgmlType ggmlType(ExportDtype d) {
   switch (d) {
     case ExportDtype::F16: return GgmlType::F16;
@@ -190,45 +178,6 @@ GgmlType ggmlType(ExportDtype d) {
   }
 }
 
-std::string readIfExists(const fs::path& p) { return fs::is_regular_file(p) ? readWholeFile(p) : std::string(); }
-
-json verificationJson(const ExportVerification& v) {
-  json j;
-  j["samples"] = v.samples;
-  j["positions"] = v.positions;
-  j["max_abs_diff"] = v.maxAbsDiff;
-  j["max_abs_logit"] = v.maxAbsLogit;
-  j["argmax_agreement"] = v.argmaxAgreement;
-  j["tolerance"] = v.tolerance;
-  j["passed"] = v.passed;
-  j["reloaded_with"] = v.reloadedWith;
-  j["tokenizer"] = v.tokenizerCheck;
-  return j;
-}
-
-std::string figures(const ExportVerification& v) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "max abs logit difference %.3g (accepted %.3g, largest logit %.3g), argmax agreement %.1f%% over %lld rows",
-                v.maxAbsDiff, v.tolerance, v.maxAbsLogit, 100.0 * v.argmaxAgreement, static_cast<long long>(v.positions));
-  return buf;
-}
-
-// The reloaded HF folder's tokenizer must encode the samples as the original does.
-std::string checkHfTokenizer(const fs::path& folder, const LlamaConfig& config, const Tokenizer* original,
-                             const std::vector<std::string>& texts) {
-  if (!original) return "no tokenizer (the source folder has none)";
-  const fs::path file = findTokenizerFile(folder);
-  const std::unique_ptr<Tokenizer> reloaded = loadHfTokenizer(folder, config.vocab_size);
-  const auto* spmOriginal = dynamic_cast<const SentencePieceTokenizer*>(original);
-  const auto* spmReloaded = dynamic_cast<const SentencePieceTokenizer*>(reloaded.get());
-  if (static_cast<bool>(spmOriginal) != static_cast<bool>(spmReloaded) ||
-      (spmOriginal && spmReloaded->serialized() != spmOriginal->serialized()))
-    throw std::runtime_error(file.string() + ": reads back different from the tokenizer written");
-  for (const auto& t : texts)
-    if (reloaded->encode(t) != original->encode(t))
-      throw std::runtime_error(file.string() + ": encodes a sample text differently after reloading");
-  return file.filename().string() + " reloaded: " + (spmOriginal ? "identical bytes, " : "") + "same ids on every sample";
-}
 
 std::string checkGgufVocabulary(const GgufReader& r, const SentencePieceTokenizer& tok) {
   const auto& tokens = r.at("tokenizer.ggml.tokens").items;
@@ -256,7 +205,7 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
   if (info.modelType == "bert") return exportEncoder(sourceFolder, info, o);  // BERT encoders: core/export/EncoderExport.h
   const bool adapterFormat = o.format == ExportFormat::Peft || o.format == ExportFormat::Merged;
 
-  stage(o, "loading");
+  exportStage(o, "loading");
   // peft and merged start from the run's model with its adapters apart (the reference for both);
   // hf and gguf from the model it handed over.
   LoadedModel src;
@@ -312,16 +261,16 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
   if (!src.note.empty()) result.notes.push_back(src.note);
 
   // ---- Write -------------------------------------------------------------------------------------
-  stage(o, "writing");
+  exportStage(o, "writing");
   std::string ggufName;
   if (o.format == ExportFormat::HuggingFace || o.format == ExportFormat::Merged) {
     if (o.format == ExportFormat::Merged) mergeLora(model);  // W += (alpha / r) B A; the reference was taken unmerged
     HfSaveOptions save;
     save.maxShardBytes = o.maxShardBytes;
-    save.dtype = safetensorsDtype(o.dtype);
+    save.dtype = safetensorsDtypeOf(o.dtype);
     writeHfExportFolder(staged.path(), model, src.tokenizer.get(), save);
   } else if (o.format == ExportFormat::Peft) {
-    writePeftAdapter(staged.path(), model, adapterBase.string(), safetensorsDtype(o.dtype));
+    writePeftAdapter(staged.path(), model, adapterBase.string(), safetensorsDtypeOf(o.dtype));
     // The run's tokenizer (the base's) beside the adapter, configured as for the HF export: a
     // classifier's tokenizer appends the EOS its head pools.
     if (src.tokenizer) {
@@ -344,7 +293,7 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
   }
 
   // ---- Verify: read back what is on disk into a fresh model, compare logits --------------------
-  stage(o, "verifying");
+  exportStage(o, "verifying");
   std::vector<torch::Tensor> reloadedLogits;
   std::string reloadedWith, tokenizerCheck;
   const std::string dtype(exportDtypeName(o.dtype));
@@ -358,7 +307,7 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
                              ") loaded into a fresh float32 model without adapters, compared with the run's model computing its "
                              "adapters apart"
                        : "config.json and safetensors weights (" + dtype + ") loaded into a fresh float32 model";
-    tokenizerCheck = checkHfTokenizer(staged.path(), reloadedConfig, src.tokenizer.get(), texts);
+    tokenizerCheck = checkReloadedTokenizer(staged.path(), reloadedConfig.vocab_size, src.tokenizer.get(), texts);
   } else if (o.format == ExportFormat::Peft) {
     // As a user of peft does: the base model from its own folder, the adapter from the export.
     LlamaConfig baseConfig = loadHfConfig(adapterBase);
@@ -373,7 +322,7 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
     reloadedWith = "the base model " + adapterBase.string() + " loaded fresh from its folder, then adapter_config.json and " +
                    kPeftWeightsFile + " (" + dtype + ") attached as peft does (lora_alpha / r times B A on the listed modules" +
                    (classifier ? ", score from modules_to_save)" : ")");
-    tokenizerCheck = src.tokenizer ? checkHfTokenizer(staged.path(), baseConfig, src.tokenizer.get(), texts) : "no tokenizer.model";
+    tokenizerCheck = src.tokenizer ? checkReloadedTokenizer(staged.path(), baseConfig.vocab_size, src.tokenizer.get(), texts) : "no tokenizer.model";
   } else {
     const GgufReader reader(staged.path() / ggufName);
     const LlamaConfig reloadedConfig = llamaConfigFromGguf(reader);  // from the file's metadata, not ours
@@ -394,13 +343,13 @@ ExportResult exportModel(const fs::path& sourceFolder, const ExportOptions& o) {
                                   ? "the base model folder " + adapterBase.string() + " has probably changed since the run trained on it " +
                                         "(its weights are not the ones in the run's checkpoint); export --format merged instead"
                                   : "Please report this as a bug.";
-    throw ExportVerificationError("the export was read back and does not match the model (" + figures(v) + "): nothing was written under " +
+    throw ExportVerificationError("the export was read back and does not match the model (" + verificationFigures(v) + "): nothing was written under " +
                                       result.out.string() + ". " + cause,
                                   v);
   }
 
   // ---- Model card and manifest, then the swap ----------------------------------------------------
-  stage(o, "finishing");
+  exportStage(o, "finishing");
   int64_t parameters = 0;
   for (const auto& p : model->named_parameters()) {
     const bool adapter = p.key().find(".lora_A.") != std::string::npos || p.key().find(".lora_B.") != std::string::npos;
