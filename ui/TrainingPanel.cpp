@@ -38,7 +38,7 @@ namespace {
 // will say what is wrong).
 void showBaseModelShape(const QString& folder, QSpinBox* hidden, QSpinBox* layers, QSpinBox* heads) {
   try {
-    const ModelFolderInfo info = describeModelFolder(std::filesystem::path(folder.toStdString()));
+    const ModelFolderInfo info = describeModelFolder(std::filesystem::path(folder.toStdString()), /*countParameters=*/false);
     hidden->setValue(info.hiddenSize);
     layers->setValue(info.layers);
     heads->setValue(info.heads);

@@ -95,7 +95,7 @@ std::vector<fs::path> modelSearchRoots(const fs::path& studioHome) {
   return roots;
 }
 
-ModelFolderInfo describeModelFolder(const fs::path& folder) {
+ModelFolderInfo describeModelFolder(const fs::path& folder, bool countParameters) {
   if (!isModelFolder(folder))
     throw std::runtime_error(folder.string() + ": is not a model folder (it needs config.json and model.safetensors "
                              "or model.safetensors.index.json)");
@@ -113,7 +113,7 @@ ModelFolderInfo describeModelFolder(const fs::path& folder) {
   info.hiddenSize = config.value("hidden_size", 0);
   info.layers = config.value("num_hidden_layers", 0);
   info.heads = config.value("num_attention_heads", 0);
-  for (const auto& file : weightFiles(folder)) {
+  for (const auto& file : countParameters ? weightFiles(folder) : std::vector<fs::path>{}) {
     const SafetensorsReader reader(file);  // maps the file and parses the header only
     for (const auto& e : reader.entries()) {
       int64_t n = 1;

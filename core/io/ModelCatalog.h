@@ -29,8 +29,9 @@ struct ModelFolderInfo {
 std::vector<std::filesystem::path> modelSearchRoots(const std::filesystem::path& studioHome);
 
 // Describes one folder; throws std::runtime_error naming the folder when it is not a model folder
-// (no config.json, or no safetensors weights).
-ModelFolderInfo describeModelFolder(const std::filesystem::path& folder);
+// (no config.json, or no safetensors weights). countParameters false leaves parameters 0 and opens
+// no weight file (the Run settings read a base model's shape on every edit of its path).
+ModelFolderInfo describeModelFolder(const std::filesystem::path& folder, bool countParameters = true);
 
 // Every model folder under `roots` (each root itself and two levels below it), each once (by
 // canonical path), sorted by name. Folders that fail to describe are skipped.

@@ -63,6 +63,10 @@ class TestModelCatalog : public QObject {
     QCOMPARE(info.hiddenSize, 384);
     QCOMPARE(info.layers, 6);
     QCOMPARE(info.heads, 12);  // what the Run settings' greyed shape fields show for this base
+    const auto shapeOnly = fts::describeModelFolder(root() / "zoo" / "mini-bert", /*countParameters=*/false);
+    QCOMPARE(shapeOnly.parameters, int64_t{0});  // no weight file opened
+    QCOMPARE(shapeOnly.hiddenSize, 384);
+    QCOMPARE(shapeOnly.heads, 12);
     QVERIFY(info.trainable);  // as a classifier
     QVERIFY(info.note.find("classification") != std::string::npos);
     const auto llama = fts::describeModelFolder(root() / "zoo" / "tiny-llama");
