@@ -4,7 +4,7 @@
 # clicked, the mouse over the first synonym replacement so its change-log tooltip shows.
 # Needs xvfb-run, xdotool and ImageMagick's import. Positions are for a 1280x780 window:
 #   English:  docs/screenshot-augmentation.sh
-#   Chinese:  SHOT_LANG=zh_CN.UTF-8 TAB_X=110 PREVIEW_Y=467 HOVER_X=400 HOVER_Y=627 \
+#   Chinese:  SHOT_LANG=zh_CN.UTF-8 TAB_X=110 PREVIEW_Y=467 HOVER_X=400 HOVER_Y=655 \
 #             docs/screenshot-augmentation.sh docs/screenshot-augmentation-zh_CN.png
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +20,6 @@ FTSTUDIO_HOME=$home LANG=${SHOT_LANG:-en_US.UTF-8} LC_ALL=${SHOT_LANG:-en_US.UTF
   sleep 1
   xdotool mousemove ${TAB_X:-129} ${TAB_Y:-65} click 1; sleep 1
   xdotool mousemove ${PREVIEW_X:-55} ${PREVIEW_Y:-420} click 1; sleep ${WAIT:-6}
-  xdotool mousemove ${HOVER_X:-470} ${HOVER_Y:-560}; sleep 2
+  xdotool mousemove ${HOVER_X:-470} ${HOVER_Y:-588}; sleep 2
   import -window root "$out" && echo "$out"
   kill $pid; wait $pid 2>/dev/null || true' _ "$root/build/bin/finetune-studio" "$root/projects/fortune-topics/fortune-topics.ftproject" "$out"
